@@ -1,0 +1,362 @@
+"""Pasted text to blocks: detect each passage's table convention, don't assume it.
+
+Conventions seen in reports pasted out of Word, PDF and web pages:
+
+- cell per line: every cell starts with a tab, a cell's further lines have no
+  tab, rows are separated by blank lines, and a vertically centred merged cell
+  carries blank lines inside it (so a blank line alone does not end a row);
+- one row per line, tab-separated (merged cells dropped, the rest shifted);
+- `| a | b |` rows, or one cell per line between lone `|` lines;
+- CSV rows with quoted cells; cells separated by runs of spaces;
+- everything else is prose: one paragraph or heading block per line.
+
+The parsers read what a cell says, so the extractor only has to get the cells
+and rows right; it never guesses what a column means.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+
+from extract.decode import decode_bytes
+from extract.errors import InputError
+from extract.headings import heading_level, is_page_number, looks_like_title
+from extract.ir import Block, Cell, ExtractedFile, Provenance
+
+CELL_LINE = re.compile(r"^[ \u3000]*\t")
+PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
+SPACE_SPLIT = re.compile(r"[ \u3000]{2,}")
+# Prose between two tab-cell passages longer than this is not a cell's text.
+MAX_CELL_CONTINUATION_LINES = 40
+
+
+def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFile:
+    text, encoding = decode_bytes(data)
+    lines = text_to_lines(text)
+    if not any(line.strip() for line in lines):
+        raise InputError("no text in the file (only white space)")
+    blocks = lines_to_blocks(lines, name)
+    return ExtractedFile(path=path, name=name, sha256=sha256, format="txt", blocks=blocks, encoding=encoding)
+
+
+def text_to_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return text.split("\n")
+
+
+def classify_line(line: str) -> str:
+    """blank | cell | tsv | pipe | bar | text."""
+    if CELL_LINE.match(line) and "\t" not in line.lstrip(" \u3000")[1:]:
+        return "cell"  # a lone tab is an empty cell, not a blank line
+    if not line.strip() or is_page_number(line):
+        return "blank"
+    if line.strip() == "|":
+        return "bar"
+    if PIPE_ROW.match(line) and line.count("|") >= 3:
+        return "pipe"
+    if CELL_LINE.match(line):
+        return "tsv"
+    if "\t" in line.strip():
+        return "tsv"
+    return "text"
+
+
+@dataclass
+class _PendingCell:
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    continued: bool = False  # has a line that came without a tab
+
+    def text(self) -> str:
+        parts = [t.strip(" \u3000\t") for _, t in self.lines]
+        return "\n".join(p for p in parts if p)
+
+
+def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
+    kinds = [classify_line(line) for line in lines]
+    blocks: list[Block] = []
+    table_no = 0
+    i, n = 0, len(lines)
+    while i < n:
+        kind = kinds[i]
+        if kind == "blank":
+            i += 1
+            continue
+        end, rows = None, None
+        if kind == "cell":
+            end = cell_region_end(kinds, lines, i)
+            rows = cell_lines_to_rows(lines, kinds, i, end)
+        elif kind == "tsv":
+            end, rows = tsv_region(lines, kinds, i)
+        elif kind in ("pipe", "bar"):
+            end, rows = pipe_region(lines, kinds, i)
+        else:
+            end, rows = delimited_text_region(lines, kinds, i)
+        if rows:
+            table_no += 1
+            blocks.extend(rows_to_blocks(rows, file_name, table_no))
+            i = end
+            continue
+        blocks.append(text_line_to_block(lines[i], i + 1, file_name))
+        i += 1
+    return blocks
+
+
+def text_line_to_block(line: str, lineno: int, file_name: str) -> Block:
+    s = line.strip()
+    level = heading_level(s)
+    prov = Provenance(file=file_name, line=lineno, line_end=lineno)
+    if level is not None:
+        return Block(kind="heading", prov=prov, text=s, level=level)
+    return Block(kind="paragraph", prov=prov, text=s)
+
+
+# --- cell per line -------------------------------------------------------------------------
+
+def cell_region_end(kinds: list[str], lines: list[str], start: int) -> int:
+    """One past the last line of the tab-cell passage that starts at `start`.
+
+    Untabbed lines belong to the passage (as a cell's further lines) only when
+    another tab cell follows and nothing between looks like a new title or a
+    top-level heading: otherwise the table has ended and prose begins.
+    """
+    last_cell, j, n = start, start, len(kinds)
+    while j < n:
+        if kinds[j] == "cell":
+            last_cell = j
+            j += 1
+        elif kinds[j] == "blank":
+            j += 1
+        elif kinds[j] == "text":
+            k, text_lines = j, 0
+            while k < n and kinds[k] in ("text", "blank"):
+                if kinds[k] == "text":
+                    text_lines += 1
+                    s = lines[k].strip()
+                    if looks_like_title(s) or heading_level(s) == 1:
+                        return last_cell + 1
+                k += 1
+            if k >= n or kinds[k] != "cell" or text_lines > MAX_CELL_CONTINUATION_LINES:
+                return last_cell + 1
+            j = k
+        else:
+            break
+    return last_cell + 1
+
+
+def cell_lines_to_rows(lines: list[str], kinds: list[str], start: int, end: int) -> list[list[Cell]]:
+    fragments: list[list[_PendingCell]] = []
+    current: _PendingCell | None = None
+    blank_before = True
+    for idx in range(start, end):
+        kind = kinds[idx]
+        if kind == "blank":
+            blank_before = True
+            continue
+        if kind == "cell":
+            if blank_before or not fragments:
+                fragments.append([])
+            current = _PendingCell(lines=[(idx + 1, lines[idx].lstrip(" \u3000")[1:])])
+            fragments[-1].append(current)
+        elif current is not None:
+            current.lines.append((idx + 1, lines[idx]))
+            current.continued = True
+        blank_before = False
+    rows = fragments_to_rows(fragments)
+    return [[Cell(text=c.text(), prov=Provenance(file="", line=c.lines[0][0], line_end=c.lines[-1][0]))
+             for c in row] for row in rows]
+
+
+def fragments_to_rows(fragments: list[list[_PendingCell]]) -> list[list[_PendingCell]]:
+    """Join fragments that a blank line inside a merged cell split off a row.
+
+    A row was split when its last cell ran on over blank lines (a vertically
+    centred merged cell) and the cells before and after add up to no more
+    than the width of the rows just before it.
+    """
+    rows: list[list[_PendingCell]] = []
+    for frag in fragments:
+        head, repeated = split_repeated_header(frag, rows)
+        if repeated:
+            # a page's repeated header pasted straight after the last cell
+            rows.append(head)
+            rows.append(repeated)
+            continue
+        if rows:
+            prev = rows[-1]
+            width = max(len(r) for r in rows[-3:])
+            if _ran_on_over_blank(prev[-1]) and not _is_title_fragment(frag) \
+                    and len(prev) < width and len(prev) + len(frag) <= width:
+                prev.extend(frag)
+                continue
+        rows.append(list(frag))
+    return rows
+
+
+def _ran_on_over_blank(cell: _PendingCell) -> bool:
+    """A merged label or name cell centred over several rows: short further lines."""
+    if not cell.continued:
+        return False
+    last = cell.lines[-1][1].strip()
+    return 0 < len(last.replace(" ", "")) <= 12
+
+
+def _is_title_fragment(frag: list[_PendingCell]) -> bool:
+    return len(frag) == 1 and looks_like_title(frag[0].text())
+
+
+def split_repeated_header(frag: list[_PendingCell], rows: list[list[_PendingCell]]) -> tuple[list, list]:
+    """(cells before, the repeated header) when `frag` ends with an earlier row of ≥3 cells."""
+    texts = [c.text() for c in frag]
+    for row in rows:
+        width = len(row)
+        if width >= 3 and len(frag) > width and texts[-width:] == [c.text() for c in row]:
+            return frag[:-width], frag[-width:]
+    return frag, []
+
+
+# --- tab-separated rows ------------------------------------------------------------------------
+
+def split_tsv(line: str) -> list[str]:
+    return [c.strip(" \u3000") for c in line.rstrip("\n").split("\t")]
+
+
+def tsv_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
+    rows: list[list[Cell]] = []
+    j, n = start, len(lines)
+    while j < n:
+        if kinds[j] == "tsv":
+            rows.append([Cell(text=t, prov=Provenance(file="", line=j + 1, line_end=j + 1)) for t in split_tsv(lines[j])])
+            j += 1
+            continue
+        # blank lines and a lone wrapped line may sit between two rows
+        k = j
+        while k < n and kinds[k] == "blank":
+            k += 1
+        if k < n and kinds[k] == "tsv":
+            j = k
+            continue
+        if k < n and kinds[k] == "text" and k + 1 < n and kinds[k + 1] == "tsv" and rows and not looks_like_title(lines[k]):
+            target = next((c for c in reversed(rows[-1]) if c.text), rows[-1][-1])
+            target.text = f"{target.text}\n{lines[k].strip()}"
+            j = k + 1
+            continue
+        break
+    return j, rows
+
+
+# --- pipe tables ------------------------------------------------------------------------------
+
+def pipe_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
+    rows: list[list[Cell]] = []
+    j, n = start, len(lines)
+    if kinds[start] == "pipe":
+        while j < n and kinds[j] in ("pipe", "blank"):
+            if kinds[j] == "pipe" and not PIPE_RULE.match(lines[j]):
+                parts = lines[j].strip().strip("|").split("|")
+                rows.append([Cell(text=p.strip(), prov=Provenance(file="", line=j + 1, line_end=j + 1)) for p in parts])
+            j += 1
+        return j, rows
+    # one cell per line between lone bars; a blank line ends the row
+    row: list[Cell] = []
+    pending: list[tuple[int, str]] = []
+
+    def flush_cell() -> None:
+        if pending:
+            row.append(Cell(text="\n".join(t for _, t in pending),
+                            prov=Provenance(file="", line=pending[0][0], line_end=pending[-1][0])))
+            pending.clear()
+
+    while j < n and kinds[j] in ("bar", "text", "blank"):
+        if kinds[j] == "bar":
+            flush_cell()
+        elif kinds[j] == "blank":
+            flush_cell()
+            if row:
+                rows.append(row)
+                row = []
+            if j + 1 < n and kinds[j + 1] not in ("bar", "text"):
+                j += 1
+                break
+        else:
+            pending.append((j + 1, lines[j].strip()))
+        j += 1
+    flush_cell()
+    if row:
+        rows.append(row)
+    return j, rows
+
+
+# --- CSV and space-aligned rows -------------------------------------------------------------------
+
+def _csv_cells(line: str) -> list[str] | None:
+    if line.count(",") < 2:
+        return None
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30:
+        return None
+    return [c.strip() for c in cells]
+
+
+def _space_cells(line: str) -> list[str] | None:
+    cells = [c for c in SPACE_SPLIT.split(line.strip()) if c]
+    if len(cells) < 3 or max(len(c) for c in cells) > 30:
+        return None
+    return cells
+
+
+def delimited_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
+    """Two or more consecutive lines that split alike into ≥3 cells make a table."""
+    for splitter in (_csv_cells, _space_cells):
+        rows: list[list[Cell]] = []
+        j = start
+        while j < len(lines) and kinds[j] == "text":
+            cells = splitter(lines[j])
+            if cells is None:
+                break
+            rows.append([Cell(text=c, prov=Provenance(file="", line=j + 1, line_end=j + 1)) for c in cells])
+            j += 1
+        if len(rows) >= 2:
+            return j, rows
+    return start, []
+
+
+# --- rows to blocks ------------------------------------------------------------------------------
+
+def rows_to_blocks(rows: list[list[Cell]], file_name: str, table_no: int) -> list[Block]:
+    """A table block, with a single-cell row naming a new report lifted out as a heading."""
+    blocks: list[Block] = []
+    current: list[list[Cell]] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(make_table(list(current), file_name, table_no))
+            current.clear()
+
+    for row in rows:
+        texts = [c.text for c in row if c.text]
+        if len(texts) == 1 and looks_like_title(texts[0]) and len(texts[0]) <= 60:
+            flush()
+            prov = Provenance(file=file_name, line=row[0].prov.line, line_end=row[0].prov.line_end)
+            blocks.append(Block(kind="heading", prov=prov, text=texts[0], level=0))
+            continue
+        current.append(row)
+    flush()
+    return blocks
+
+
+def make_table(rows: list[list[Cell]], file_name: str, table_no: int) -> Block:
+    out_rows = []
+    for r, row in enumerate(rows):
+        out_rows.append([
+            Cell(text=c.text, prov=Provenance(file=file_name, line=c.prov.line, line_end=c.prov.line_end,
+                                              table=table_no, row=r, col=k))
+            for k, c in enumerate(row)
+        ])
+    first = out_rows[0][0].prov.line
+    last = max((c.prov.line_end or c.prov.line or 0) for row in out_rows for c in row)
+    return Block(kind="table", prov=Provenance(file=file_name, line=first, line_end=last, table=table_no), rows=out_rows)
