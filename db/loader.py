@@ -1,0 +1,201 @@
+"""Writing one file's parse results, or its failure, into the database.
+
+Both functions replace whatever an earlier run stored for the same path, so
+re-running the pipeline never duplicates rows. They do not commit: the caller
+wraps each file in one transaction so a failure leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from db import PIPELINE_VERSION
+from db.models import (
+    Check,
+    Document,
+    Expenditure,
+    File,
+    Finance,
+    Indicator,
+    Quarantine,
+    Section,
+    Task,
+    Unclaimed,
+)
+from extract.ir import ExtractedFile, Provenance
+from parsers.records import DocumentRecord, Value
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC: portable
+
+
+def _money(v: float | None) -> float | None:
+    # Parsers already round to the cent; rounding again removes float noise
+    # such as 96927861.37000001 from unit conversion.
+    return None if v is None else round(float(v), 2)
+
+
+def _src(prov: Provenance) -> dict:
+    return {
+        "src_file": prov.file,
+        "src_line": prov.line,
+        "src_page": prov.page,
+        "src_cell": prov.as_dict().get("cell"),  # one definition of the cell code
+    }
+
+
+def _value(prefix: str, v: Value | None) -> dict:
+    fields = ("raw", "op", "value", "unit", "text")
+    return {f"{prefix}_{f}": getattr(v, f) if v is not None else None for f in fields}
+
+
+def _forget_path(session: Session, path: str) -> None:
+    """Drop everything stored for `path`; documents and their rows cascade."""
+    session.execute(delete(File).where(File.path == path))
+    session.execute(delete(Quarantine).where(Quarantine.path == path))
+
+
+def _document(file_id: int, ordinal: int, rec: DocumentRecord) -> Document:
+    ev, st = rec.evaluation, rec.staffing
+    has_ev, has_st = ev is not None, st is not None
+    return Document(
+        file_id=file_id,
+        ordinal=ordinal,
+        doc_type=rec.doc_type,
+        title=rec.title,
+        org_name=rec.org_name,
+        org_region=rec.org_region,
+        org_department=rec.org_department,
+        fiscal_year=rec.fiscal_year,
+        scope=rec.scope,
+        project=rec.project,
+        start=rec.start.where() if rec.start else None,
+        end=rec.end.where() if rec.end else None,
+        has_evaluation=has_ev,
+        eval_total_score=ev.total_score if has_ev else None,
+        eval_max_score=ev.max_score if has_ev else None,
+        eval_grade=ev.grade if has_ev else None,
+        eval_grade_raw=ev.grade_raw if has_ev else None,
+        eval_agency=ev.agency if has_ev else None,
+        eval_lead=ev.lead if has_ev else None,
+        eval_date=ev.date if has_ev else None,
+        has_staffing=has_st,
+        staff_authorized=st.authorized if has_st else None,
+        staff_authorized_admin=st.authorized_admin if has_st else None,
+        staff_authorized_institution=st.authorized_institution if has_st else None,
+        staff_actual=st.actual if has_st else None,
+        staff_internal_units=st.internal_units if has_st else None,
+        staff_subordinate_units=st.subordinate_units if has_st else None,
+    )
+
+
+def _rows(doc_id: int, rec: DocumentRecord) -> dict[type, list[dict]]:
+    """The row dicts of one document, per table, in the parser's order."""
+
+    def base(i: int, prov: Provenance) -> dict:
+        return {"document_id": doc_id, "ordinal": i, **_src(prov)}
+
+    return {
+        Finance: [
+            {**base(i, r.prov), "entity": r.entity, "item": r.item, "label": r.label,
+             "measure": r.measure, "value": _money(r.value)}
+            for i, r in enumerate(rec.finance)
+        ],
+        Indicator: [
+            {**base(i, r.prov), "grp": r.group, "level1": r.level1, "level2": r.level2,
+             "level1_raw": r.level1_raw, "level2_raw": r.level2_raw, "name": r.name,
+             **_value("target", r.target), **_value("actual", r.actual),
+             "weight": r.weight, "score": r.score, "deviation": r.deviation}
+            for i, r in enumerate(rec.indicators)
+        ],
+        Task: [
+            {**base(i, r.prov), "section_no": r.section_no, "section": r.section,
+             "section_points": r.section_points, "item": r.item, "criterion": r.criterion,
+             "points": r.points, "deadline": r.deadline, "lead": r.lead, "unit": r.unit,
+             "owner": r.owner}
+            for i, r in enumerate(rec.tasks)
+        ],
+        Expenditure: [
+            {**base(i, r.prov), "entity": r.entity, "item": r.item, "value": _money(r.value)}
+            for i, r in enumerate(rec.expenditures)
+        ],
+        Section: [
+            {**base(i, r.prov), "kind": r.kind, "heading": r.heading, "text": r.text}
+            for i, r in enumerate(rec.sections)
+        ],
+        Check: [
+            {**base(i, r.prov), "code": r.code, "message": r.message}
+            for i, r in enumerate(rec.checks)
+        ],
+        Unclaimed: [
+            {**base(i, prov), "text": text} for i, (text, prov) in enumerate(rec.unclaimed)
+        ],
+    }
+
+
+def store_file(
+    session: Session,
+    extracted: ExtractedFile,
+    records: list[DocumentRecord],
+    pipeline_version: str,
+    *,
+    size: int | None = None,
+) -> int:
+    """Replace what is stored for `extracted.path` with `records`; return files.id."""
+    _forget_path(session, extracted.path)
+    if size is None:
+        try:
+            size = os.path.getsize(extracted.path)
+        except OSError:
+            size = None  # the bytes may not come from disk (tests, stdin)
+    file = File(
+        path=extracted.path,
+        name=extracted.name,
+        sha256=extracted.sha256,
+        format=extracted.format,
+        encoding=extracted.encoding,
+        size=size,
+        status="ingested",
+        pipeline_version=pipeline_version,
+        ingested_at=_now(),
+    )
+    session.add(file)
+    session.flush()  # need file.id for the documents
+    for ordinal, rec in enumerate(records):
+        doc = _document(file.id, ordinal, rec)
+        session.add(doc)
+        session.flush()
+        for model, rows in _rows(doc.id, rec).items():
+            if rows:
+                session.execute(insert(model), rows)
+    return file.id
+
+
+def quarantine_file(
+    session: Session,
+    path: str,
+    name: str,
+    sha256: str | None,
+    stage: str,
+    error: str,
+    pipeline_version: str | None = None,
+) -> int:
+    """Record why `path` failed; return quarantine.id.
+
+    Rows from an earlier successful run are dropped too: the database shows
+    each path's latest state, never data the current pipeline cannot reproduce.
+    """
+    _forget_path(session, path)
+    now = _now()
+    session.add(
+        File(path=path, name=name, sha256=sha256, status="quarantined",
+             pipeline_version=pipeline_version or PIPELINE_VERSION, ingested_at=now)
+    )
+    q = Quarantine(path=path, name=name, sha256=sha256, stage=stage, error=error, at=now)
+    session.add(q)
+    session.flush()
+    return q.id

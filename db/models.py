@@ -1,0 +1,182 @@
+"""SQLAlchemy models: one table per SCHEMA.md list, plus files and quarantine.
+
+Every row table hangs off `documents` with ON DELETE CASCADE, so replacing a
+file is "delete its documents, insert the new ones". Each row keeps its
+position (`ordinal`) so the export reproduces the parser's order, and its
+provenance (`src_*`) so any value can be traced back to the file.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class File(Base):
+    """The latest known state of one input path: ingested or quarantined."""
+
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(Text, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    format: Mapped[str | None] = mapped_column(String(20))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # 'ingested' | 'quarantined'
+    pipeline_version: Mapped[str] = mapped_column(String(20))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_region_year", "org_region", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)  # position within the file
+    doc_type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(Text)
+    org_name: Mapped[str | None] = mapped_column(Text)
+    org_region: Mapped[str | None] = mapped_column(Text)
+    org_department: Mapped[str | None] = mapped_column(Text)
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    scope: Mapped[str | None] = mapped_column(String(20))
+    project: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[str | None] = mapped_column(String(40))  # 'line:3', 'page:2'
+    end: Mapped[str | None] = mapped_column(String(40))
+
+    # Flattened evaluation; has_evaluation tells "absent" from "all fields unknown".
+    has_evaluation: Mapped[bool] = mapped_column(Boolean, default=False)
+    eval_total_score: Mapped[float | None] = mapped_column(Float)
+    eval_max_score: Mapped[float | None] = mapped_column(Float)
+    eval_grade: Mapped[str | None] = mapped_column(String(20))
+    eval_grade_raw: Mapped[str | None] = mapped_column(Text)
+    eval_agency: Mapped[str | None] = mapped_column(Text)
+    eval_lead: Mapped[str | None] = mapped_column(Text)
+    eval_date: Mapped[str | None] = mapped_column(String(10))
+
+    has_staffing: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_authorized: Mapped[int | None] = mapped_column(Integer)
+    staff_authorized_admin: Mapped[int | None] = mapped_column(Integer)
+    staff_authorized_institution: Mapped[int | None] = mapped_column(Integer)
+    staff_actual: Mapped[int | None] = mapped_column(Integer)
+    staff_internal_units: Mapped[int | None] = mapped_column(Integer)
+    staff_subordinate_units: Mapped[int | None] = mapped_column(Integer)
+
+
+class RowMixin:
+    """Columns every per-document row shares: owner, order and provenance."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    src_file: Mapped[str | None] = mapped_column(Text)
+    src_line: Mapped[int | None] = mapped_column(Integer)
+    src_page: Mapped[int | None] = mapped_column(Integer)
+    src_cell: Mapped[str | None] = mapped_column(String(40))  # 'T1R2C3'
+
+
+class Finance(RowMixin, Base):
+    __tablename__ = "finance"
+
+    entity: Mapped[str | None] = mapped_column(Text)
+    item: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str | None] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float)  # yuan, rounded to cents
+
+
+class Indicator(RowMixin, Base):
+    __tablename__ = "indicators"
+
+    grp: Mapped[str | None] = mapped_column(Text)  # 'group' is an SQL keyword
+    level1: Mapped[str | None] = mapped_column(String(20))
+    level2: Mapped[str | None] = mapped_column(String(20))
+    level1_raw: Mapped[str | None] = mapped_column(Text)
+    level2_raw: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    # A VALUE is null exactly when its raw text is null.
+    target_raw: Mapped[str | None] = mapped_column(Text)
+    target_op: Mapped[str | None] = mapped_column(String(4))
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_unit: Mapped[str | None] = mapped_column(String(20))
+    target_text: Mapped[str | None] = mapped_column(Text)
+    actual_raw: Mapped[str | None] = mapped_column(Text)
+    actual_op: Mapped[str | None] = mapped_column(String(4))
+    actual_value: Mapped[float | None] = mapped_column(Float)
+    actual_unit: Mapped[str | None] = mapped_column(String(20))
+    actual_text: Mapped[str | None] = mapped_column(Text)
+    weight: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    deviation: Mapped[str | None] = mapped_column(Text)
+
+
+class Task(RowMixin, Base):
+    __tablename__ = "tasks"
+
+    section_no: Mapped[str | None] = mapped_column(String(20))
+    section: Mapped[str | None] = mapped_column(Text)
+    section_points: Mapped[float | None] = mapped_column(Float)
+    item: Mapped[str | None] = mapped_column(Text)
+    criterion: Mapped[str] = mapped_column(Text)
+    points: Mapped[float | None] = mapped_column(Float)
+    deadline: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(Text)
+
+
+class Expenditure(RowMixin, Base):
+    __tablename__ = "expenditures"
+
+    entity: Mapped[str | None] = mapped_column(Text)
+    item: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)  # yuan, rounded to cents
+
+
+class Section(RowMixin, Base):
+    __tablename__ = "sections"
+
+    kind: Mapped[str] = mapped_column(String(20))
+    heading: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class Check(RowMixin, Base):
+    __tablename__ = "checks"
+
+    code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Unclaimed(RowMixin, Base):
+    """Text no parser claimed: kept so coverage gaps can be measured."""
+
+    __tablename__ = "unclaimed"
+
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Quarantine(Base):
+    """Why a file could not be ingested; one row per path, the latest failure."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(Text, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)

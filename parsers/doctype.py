@@ -1,0 +1,52 @@
+"""What kind of document a span is: SCHEMA.md's doc_type codes.
+
+The title decides when it names the form; otherwise what the document holds
+does (an indicator table with a total score is a self-evaluation form).
+A report is a third party's only when it names an evaluation agency.
+"""
+from __future__ import annotations
+
+import re
+
+from parsers.textview import TextLine
+
+TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"考评细则|考核细则|评分细则|任务分解|考核办法|考评办法"), "task_breakdown"),
+    (re.compile(r"自评表|自评情况表|评价表"), "self_evaluation_table"),
+    (re.compile(r"目标表|批复表|申报表|目标申报"), "target_table"),
+    (re.compile(r"决算"), "final_accounts"),
+    (re.compile(r"自评报告|自评"), "self_evaluation_report"),
+    (re.compile(r"评价报告|绩效报告|评价"), "report"),
+)
+AGENCY = re.compile(r"评价(?:实施)?机构|第三方|主评人|(?:有限|咨询)公司|会计师事务所")
+SELF_VOICE = re.compile(r"我局|我单位|我委|我部门|本单位|本部门|自评")
+
+
+def classify(title: str | None, lines: list[TextLine]) -> str:
+    text = "\n".join(l.text for l in lines)
+    if title:
+        for pattern, code in TITLE_RULES:
+            if pattern.search(title):
+                return code if code != "report" else _report_kind(text)
+    return _classify_by_content(text, lines)
+
+
+def _report_kind(text: str) -> str:
+    head = text[:3000]
+    if AGENCY.search(head):
+        return "evaluation_report"
+    return "self_evaluation_report"
+
+
+def _classify_by_content(text: str, lines: list[TextLine]) -> str:
+    table_text = "\n".join(l.text for l in lines if l.in_table)
+    has_indicators = bool(re.search(r"三级指标|指标值|绩效目标|产出指标|产出目标", table_text))
+    if re.search(r"评分标准|考核标准|评分细则", table_text) and re.search(r"责任|牵头|完成时限", table_text):
+        return "task_breakdown"
+    if has_indicators and re.search(r"自评|得分|完成情况|实际完成", table_text):
+        return "self_evaluation_table"
+    if has_indicators:
+        return "target_table"
+    if re.search(r"评价报告|绩效评价|自评", text):
+        return _report_kind(text)
+    return "other"

@@ -1,0 +1,168 @@
+"""Document-level facts stated in words: organisation, year, scope, verdict, staffing.
+
+Each is read by a pattern that names the fact (评价等级为“优”, 行政编制12人);
+a fact the text does not state stays None. Patterns run over TextLines, so a
+table row `人员编制\t10` and a sentence `共有编制10个` are read alike.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from normalize.dates import parse_report_date
+from normalize.grades import grade_code
+from normalize.numbers import parse_number
+from normalize.orgs import find_orgs, split_org
+from normalize.text import squash_spaces
+from parsers.records import Evaluation, Staffing
+from parsers.textview import TextLine
+
+NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
+SEP = r"[\s\t]*(?:为|是|共|共计|合计|：|:)?[\s\t]*"
+
+# --- organisation -------------------------------------------------------------------------------
+
+ORG_LABEL = re.compile(r"(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|项目单位|被评价单位|评价对象|实施单位)(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。]{4,30})")
+_VAGUE_AREA = re.compile(r"^(全|本|我|该|各|各级|市|县|区|旗|省)(区|县|市|旗|省)?$")
+
+
+def _usable(name: str) -> bool:
+    region, department = split_org(name)
+    return bool(region and department) and not _VAGUE_AREA.match(region)
+
+
+def find_org(title: str | None, lines: list[TextLine]) -> str | None:
+    """The organisation a document is about: labelled, else in the title, else most named."""
+    for line in lines[:60]:
+        m = ORG_LABEL.search(line.text)
+        if m:
+            names = [n for n in find_orgs(m.group(1)) if _usable(n)]
+            if names:
+                return names[0]
+    if title:
+        names = [n for n in find_orgs(squash_spaces(title)) if _usable(n)]
+        if names:
+            return names[0]
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for name in find_orgs(squash_spaces(line.text)):
+            if _usable(name):
+                counts[name] += 1
+                first_seen.setdefault(name, i)
+    if not counts:
+        return None
+    return max(counts, key=lambda n: (counts[n], -first_seen[n]))
+
+
+# --- fiscal year ---------------------------------------------------------------------------------
+
+YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
+# a year in prose, not the year of a date (2022年12月) nor a cited document (〔2024〕)
+YEAR_IN_TEXT = re.compile(r"(?<![\d〔\[])(20\d{2})\s*(?:年度|年(?!\s*\d{1,2}\s*月)|(?=项目|部门|整体))")
+
+
+def find_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
+    if title:
+        m = YEAR_IN_TITLE.search(squash_spaces(title))
+        if m:
+            return int(m.group(1))
+    head = [l for l in lines[:8] if not l.in_table]
+    for line in head:
+        m = re.search(r"[（(]\s*(20\d{2})\s*年度\s*[)）]", line.text)
+        if m:
+            return int(m.group(1))
+    counts: Counter[int] = Counter()
+    for line in lines:
+        text = re.sub(r"《[^》]*》|上年度?|上一年度?", "", line.text)
+        for m in YEAR_IN_TEXT.finditer(text):
+            counts[int(m.group(1))] += 1
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+# --- scope and project --------------------------------------------------------------------------
+
+PROJECT_NAME = re.compile(r"项目名称[\s\t]*[：:\t][\s\t]*([^\t，。]{2,60})")
+
+
+def find_scope(title: str | None, lines: list[TextLine]) -> tuple[str | None, str | None]:
+    text = (title or "") + "\n" + "\n".join(l.text for l in lines[:80])
+    m = PROJECT_NAME.search(text)
+    if m or re.search(r"项目支出绩效", title or ""):
+        return "project", (m.group(1).strip() if m else None)
+    return "department", None
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+TOTAL_SCORE = re.compile(rf"(?:总得分|综合得分|自评得分|评价得分|最终得分|绩效得分|自评总分|评价总分|总分)(?:值)?{SEP}{NUM}(?:[\s\t]*分)?(?:[\s\t]+{NUM})?")
+GRADE = re.compile(r"(?:评价等级|评价等次|自评等级|自评等次|绩效等级|评定等级|综合评价等级|等级|等次)[\s\t]*(?:为|是|评定为|：|:)?[\s\t]*[“\"「]?(优秀|良好|中等|合格|不合格|较差|优|良|中|差)")
+AGENCY_RE = re.compile(r"评价(?:实施)?机构(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。；]{4,40})")
+LEAD_RE = re.compile(r"(?:主评人|评价组组长|项目负责人|评价负责人)(?:（签字）|\(签字\))?[\s\t]*[：:\t][\s\t]*([\u4e00-\u9fa5·]{2,5})(?![\u4e00-\u9fa5])")
+LEAD_PROSE = re.compile(r"由(?:[\u4e00-\u9fa5]{0,6}?(?:局长|主任|书记|处长|科长|部长|院长|组长))?([\u4e00-\u9fa5]{2,4})任(?:评价组|自评小组|工作组)?组长")
+DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
+
+
+def find_evaluation(lines: list[TextLine]) -> Evaluation | None:
+    ev = Evaluation()
+    for line in lines:
+        text = line.text
+        if ev.total_score is None:
+            m = TOTAL_SCORE.search(text)
+            if m:
+                first, second = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else None
+                if second is not None and first is not None and first >= second and first in (100.0, 10.0, 1000.0):
+                    ev.max_score, ev.total_score = first, second  # 总分 | 100 | 98.6
+                elif first is not None and first <= 1000:
+                    ev.total_score = first
+        if ev.grade is None:
+            m = GRADE.search(text)
+            if m:
+                ev.grade_raw, ev.grade = m.group(1), grade_code(m.group(1))
+        if ev.agency is None:
+            m = AGENCY_RE.search(text)
+            if m:
+                ev.agency = m.group(1)
+        if ev.lead is None:
+            m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
+            if m:
+                ev.lead = m.group(1)
+        if ev.date is None:
+            m = DATE_RE.search(text)
+            if m:
+                ev.date = parse_report_date(m.group(1))
+    return None if ev.is_empty() else ev
+
+
+# --- staffing ------------------------------------------------------------------------------------
+
+COUNT = rf"{SEP}{NUM}[\s\t]*(?:个|名|人)?"
+STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("authorized_admin", re.compile(rf"行政编制(?:数)?{COUNT}")),
+    ("authorized_institution", re.compile(rf"事业编制(?:数)?{COUNT}")),
+    ("authorized", re.compile(rf"(?<!行政)(?<!事业)(?<!工勤)(?<!机关)(?:人员编制|编制总数|编制人数|编制数|核定编制|共有编制|编制)(?![情管])(?:人数)?{COUNT}")),
+    ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员)(?:人数)?{COUNT}")),
+    ("internal_units", re.compile(rf"(?:内设(?:机构|股室|科室)?{SEP}{NUM}[\s\t]*个|{NUM}[\s\t]*个(?:内设机构|股室|科室|职能股室|职能科室|内设股室))")),
+    ("subordinate_units", re.compile(rf"(?:{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属)(?:单位|二级单位|二级机构){SEP}{NUM}[\s\t]*个)")),
+)
+
+
+def find_staffing(lines: list[TextLine]) -> Staffing | None:
+    st = Staffing()
+    for line in lines:
+        for field, pattern in STAFF_PATTERNS:
+            if getattr(st, field) is not None:
+                continue
+            m = pattern.search(line.text)
+            if not m:
+                continue
+            raw = next(g for g in m.groups() if g)
+            value = parse_number(raw)
+            if value is not None and value == int(value) and 0 <= value < 100000:
+                setattr(st, field, int(value))
+    if st.authorized is None and st.authorized_admin is not None and st.authorized_institution is not None:
+        # 行政编制8名，事业编制30名 states the total as its two parts
+        st.authorized = st.authorized_admin + st.authorized_institution
+    return None if st.is_empty() else st

@@ -1,0 +1,109 @@
+"""The narrative parts of a document to SECTION rows.
+
+In prose, a section runs from its heading to the next heading of the same or
+a higher level; a sub-heading is a section of its own only when it opens a
+part of an overview (主要职能, 总体目标 under 部门概况). In forms, a narrative
+cell is a section named by the label beside it or the header above it.
+"""
+from __future__ import annotations
+
+import re
+
+from extract.headings import numbering, plain_heading_candidate
+from extract.ir import Block
+from parsers.records import SectionRow
+from parsers.tables import clean, row_texts
+
+KIND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
+    (r"问题|不足之处", "problems"),
+    (r"建议|改进措施|改进意见|整改措施|下一步", "suggestions"),
+    (r"经验|做法", "experience"),
+    (r"结论|绩效情况$|评价结果|实际完成|自评结果|总体评价|评价意见", "conclusion"),
+    (r"职能|职责", "functions"),
+    (r"目标|工作内容", "goals"),
+    (r"支出|资金使用|使用情况|收支", "spending"),
+    (r"组织实施|实施情况|运行情况|取得的成绩|工作开展|组织情况|工作成效|主要成效|履职", "implementation"),
+    (r"概况|概述|基本情况|简介", "overview"),
+))
+LONG_TEXT = 20
+
+
+def section_kind(heading: str) -> str:
+    s = clean(heading)
+    s = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?", "", s)
+    for pattern, kind in KIND_RULES:
+        if pattern.search(s):
+            return kind
+    return "other"
+
+
+def prose_sections(blocks: list[Block], title: str | None) -> list[SectionRow]:
+    paragraphs = [b for b in blocks if b.kind != "table"]
+    heads: list[tuple[int, int, str]] = []  # (index, level, kind)
+    for i, b in enumerate(paragraphs):
+        level = b.level if b.kind == "heading" else None
+        if level == 0:
+            continue
+        if level is None and plain_heading_candidate(b.text):
+            kind = section_kind(b.text)
+            if kind != "other" and not _is_title_part(b.text, title):
+                heads.append((i, 1, kind))
+            continue
+        if level is not None:
+            heads.append((i, level, section_kind(b.text)))
+    out: list[SectionRow] = []
+    preamble = paragraphs[: heads[0][0]] if heads else paragraphs
+    body = [b.text for b in preamble if len(b.text) >= 40 and ("。" in b.text or "，" in b.text)]
+    if body and title is not None:
+        text = "\n".join(b.text for b in preamble if b.text.strip() and not _is_title_part(b.text, title))
+        out.append(SectionRow("other", title, text, preamble[0].prov))
+    parent_kind: str | None = None
+    for n, (i, level, kind) in enumerate(heads):
+        end = next((j for j, lv, _ in heads[n + 1:] if lv <= level), len(paragraphs))
+        if level == 1:
+            parent_kind = kind
+        elif not (parent_kind == "overview" and kind not in ("other", "overview")):
+            continue
+        if level == 1 and kind == "other" and numbering(paragraphs[i].text) is None:
+            continue
+        text = "\n".join(p.text for p in paragraphs[i + 1:end])
+        out.append(SectionRow(kind, paragraphs[i].text.strip(), text, paragraphs[i].prov))
+    return out
+
+
+def _is_title_part(text: str, title: str | None) -> bool:
+    return bool(title) and re.sub(r"\s", "", text) in re.sub(r"\s", "", title or "")
+
+
+def table_sections(tables: list[Block]) -> list[SectionRow]:
+    out: list[SectionRow] = []
+    for table in tables:
+        previous: list[str] = []
+        for row in table.rows:
+            texts = row_texts(row)
+            for k, text in enumerate(texts):
+                if not _is_narrative(text):
+                    continue
+                label = _label_left(texts, k) or (previous[k] if k < len(previous) and not _is_narrative(previous[k]) else "")
+                if not label:
+                    continue
+                kind = section_kind(label)
+                if kind != "other":
+                    out.append(SectionRow(kind, clean(label), text, row[k].prov))
+            previous = texts
+    return out
+
+
+def _is_narrative(text: str) -> bool:
+    s = clean(text)
+    han = sum("\u4e00" <= c <= "\u9fff" for c in s)
+    return len(s) >= LONG_TEXT and han >= 10
+
+
+def _label_left(texts: list[str], k: int) -> str:
+    for j in range(k - 1, -1, -1):
+        t = texts[j].strip()
+        if t:
+            return t if len(clean(t)) <= 30 else ""
+    return ""
+

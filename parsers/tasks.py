@@ -1,0 +1,128 @@
+"""Scoring-rule tables (考评细则 / 任务分解表) to TASK rows.
+
+Columns are found by their header words. A merged cell (a leader, a section,
+a responsible office spanning several rows) is pasted once, in its first row;
+it applies to every row below it within the same task (序号), and never
+reaches into the next task, whose first row restates what it needs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.ir import Block, Cell
+from normalize.dates import parse_deadline
+from normalize.names import join_person_names, join_units
+from normalize.numbers import parse_number
+from normalize.text import squash_spaces, to_halfwidth
+from parsers.records import TaskRow
+from parsers.tables import clean, row_texts
+
+COLUMN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(序号|编号)$"), "section_no"),
+    (re.compile(r"评分标准|考核标准|评分细则|考评标准|评分办法|评分方法|计分方法"), "criterion"),
+    (re.compile(r"评分内容|考核内容|考评内容|工作内容|任务内容|具体任务|工作任务"), "item"),
+    (re.compile(r"评分任务|考核任务|考评任务|考核项目|考评项目|重点任务|任务$|项目$|指标$"), "section"),
+    (re.compile(r"完成时限|时限|完成时间|完成期限"), "deadline"),
+    (re.compile(r"牵头领导|分管领导|责任领导|牵头$|领导$"), "lead"),
+    (re.compile(r"责任股室|责任单位|责任科室|责任部门|牵头股室|牵头单位|股室$|科室$"), "unit"),
+    (re.compile(r"责任人|经办人|联系人"), "owner"),
+    (re.compile(r"^(分值|分数|标准分)$"), "points"),
+)
+POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+SECTION_POINTS = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
+INHERITED = ("item", "deadline", "lead", "unit", "owner")
+
+
+def header_columns(texts: list[str]) -> dict[str, int] | None:
+    cols: dict[str, int] = {}
+    for k, t in enumerate(texts):
+        label = clean(t)
+        for pattern, role in COLUMN_RULES:
+            if pattern.search(label) and role not in cols:
+                cols[role] = k
+                break
+    return cols if "criterion" in cols and len(cols) >= 3 else None
+
+
+@dataclass
+class _Section:
+    number: str | None = None
+    name: str | None = None
+    points: float | None = None
+
+
+def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
+    out: list[TaskRow] = []
+    for table in tables:
+        cols: dict[str, int] | None = None
+        header: list[str] = []
+        section = _Section()
+        carried: dict[str, str | None] = {}
+        for row in table.rows:
+            texts = row_texts(row)
+            found = header_columns(texts)
+            if found:
+                cols, header = found, [clean(t) for t in texts]
+                continue
+            if cols is None or [clean(t) for t in texts] == header:
+                continue
+            cells = _cells_by_role(texts, cols, len(header))
+            if not any(cells.values()):
+                continue
+            if cells.get("section_no") or (cells.get("section") and not cells.get("section_no") and section.name is None):
+                section = _new_section(cells.get("section_no"), cells.get("section"))
+                carried = {}
+            elif cells.get("section") and clean(cells["section"]) != section.name:
+                section = _new_section(section.number, cells.get("section"))
+                carried = {}
+            criterion = squash_spaces(cells.get("criterion") or "")
+            if not criterion:
+                continue
+            for role in INHERITED:
+                if cells.get(role):
+                    carried[role] = cells[role]
+            out.append(_task(criterion, cells, carried, section, row, cols))
+    return out
+
+
+def _cells_by_role(texts: list[str], cols: dict[str, int], width: int) -> dict[str, str]:
+    # rows wider than the header had a cell split; narrower ones lost leading merged cells
+    offset = len(texts) - width if width and len(texts) < width else 0
+    out = {}
+    for role, k in cols.items():
+        j = k + offset
+        if 0 <= j < len(texts) and (offset == 0 or k >= -offset):
+            out[role] = texts[j].strip()
+    return out
+
+
+def _new_section(number: str | None, raw: str | None) -> _Section:
+    name = squash_spaces(raw or "") or None
+    points = None
+    if name:
+        m = SECTION_POINTS.search(to_halfwidth(name))
+        if m:
+            points = float(m.group(1))
+            name = to_halfwidth(name)[: m.start()].strip() or None
+    return _Section(number=squash_spaces(number or "") or None, name=name, points=points)
+
+
+def _task(criterion: str, cells: dict[str, str], carried: dict[str, str | None], section: _Section,
+          row: list[Cell], cols: dict[str, int]) -> TaskRow:
+    parts = [float(p) for p in POINTS.findall(to_halfwidth(criterion))]
+    points = sum(parts) if parts else parse_number(cells.get("points") or "")
+    prov = row[cols["criterion"]].prov if cols["criterion"] < len(row) else row[0].prov
+    return TaskRow(
+        criterion=criterion,
+        prov=prov,
+        section_no=section.number,
+        section=section.name,
+        section_points=section.points,
+        item=squash_spaces(carried.get("item") or "") or None,
+        points=points,
+        deadline=parse_deadline(carried.get("deadline")),
+        lead=join_person_names(carried.get("lead")),
+        unit=join_units(carried.get("unit")),
+        owner=join_person_names(carried.get("owner")),
+    )

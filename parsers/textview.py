@@ -1,0 +1,35 @@
+"""A document as lines of text with provenance, for the pattern-based parsers.
+
+Paragraphs stay as they are; a table row becomes its cells joined by tabs, a
+cell's own line breaks folded into spaces, so `人员编制\t10` reads like prose
+`人员编制10人` to the same patterns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.ir import Block, Provenance
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    prov: Provenance
+    in_table: bool = False
+
+
+def cell_text(text: str) -> str:
+    return " ".join(part.strip() for part in text.split("\n") if part.strip())
+
+
+def blocks_to_lines(blocks: list[Block]) -> list[TextLine]:
+    lines: list[TextLine] = []
+    for block in blocks:
+        if block.kind == "table":
+            for row in block.rows:
+                texts = [cell_text(c.text) for c in row]
+                if any(texts):
+                    lines.append(TextLine("\t".join(texts), row[0].prov, in_table=True))
+        elif block.text.strip():
+            lines.append(TextLine(block.text.strip(), block.prov))
+    return lines
