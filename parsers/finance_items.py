@@ -79,7 +79,7 @@ def clean_label(label: str) -> str:
     s = _LEADING.sub("", s)
     s = _NUMBERING.sub("", s)
     s = _PAREN.sub("", s) if not re.match(r"^[（(]", s) else s
-    return s.rstrip("：:为是共计约达")
+    return re.sub(r"(?:[：:]|为|是|共计|合计为|约为|约|达到?)+$", "", s)
 
 
 def item_code(label: str) -> str | None:

@@ -143,18 +143,22 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
                 cur.group, cur.last_number = group, None
             k += 1
             continue
-        if name_cell is None and _is_level1(t):
-            cur.level1, cur.level1_raw = level1_code(squash_spaces(t)), _raw_level(t)
+        code1 = level1_code(squash_spaces(t)) if name_cell is None and number is None else None
+        code2 = _level2(t) if name_cell is None and number is None else None
+        if code1 and (not code2 or _next_is_level2(texts, k)):
+            cur.level1, cur.level1_raw = code1, _raw_level(t)
             cur.level2 = cur.level2_raw = None
             cur.last_number = None
             explicit_l1 = True
             k += 1
             continue
-        code2 = _level2(t) if name_cell is None else None
         if code2:
             level2_here = code2
             cur.level2, cur.level2_raw = code2, squash_spaces(t)
             cur.last_number = None
+            if code1 and not explicit_l1:
+                # 满意度指标 alone names both levels
+                cur.level1, cur.level1_raw, explicit_l1 = code1, _raw_level(t), True
             if not explicit_l1 and (cur.level1 is None or code2 not in COMPATIBLE.get(cur.level1, set())):
                 cur.level1, cur.level1_raw = level1_for_level2(code2), None
             k += 1
@@ -195,6 +199,11 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
         _assign_values(ind, values, cur.roles, [row[j].prov for j in range(k, n)])
         rows.append(ind)
     return rows
+
+
+def _next_is_level2(texts: list[str], k: int) -> bool:
+    following = next((t for t in texts[k + 1:] if t.strip()), "")
+    return bool(_level2(following))
 
 
 def _raw_level(text: str) -> str:

@@ -46,7 +46,7 @@ def find_org(title: str | None, lines: list[TextLine]) -> str | None:
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     for i, line in enumerate(lines):
-        for name in find_orgs(squash_spaces(line.text)):
+        for name in find_orgs(squash_spaces(line.text.replace("\t", "，"))):
             if _usable(name):
                 counts[name] += 1
                 first_seen.setdefault(name, i)

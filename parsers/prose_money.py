@@ -25,7 +25,7 @@ AMOUNT = re.compile(
 BARE_AMOUNT = re.compile(r"(?<=[\u4e00-\u9fa5])(?P<num>\d+\.\d+)(?=\s*(?:[；;，,。）)]|$))")
 CLAUSE_BREAK = re.compile(r"[，,；;。：:（()）\n]")
 PRIOR_YEAR = re.compile(r"上年度|上一年度|去年|上年(?!结转|结余)")
-SPEND_VERBS = re.compile(r"(?:共|累计)?(?:发放|用于|拨付|下拨|支付|安排|投入|支出)")
+SPEND_VERBS = re.compile(r"(?:共|累计)?(?:发放|用于|拨付|下拨|支付|安排|投入)|(?:共|累计)支出")
 PURPOSE_AFTER = re.compile(r"^\s*(?:资金)?\s*(?:用于|专门用于|解决|帮助|支持)(?P<what>[^，,；;。]{2,30})")
 LEADING_NOISE = re.compile(r"^(?:[（(]?\s*\d{1,2}\s*[)）、.．]|[一二三四五六七八九十]+[、.．]|其中|含|以及|及|和|\d{4}年度?|今年|全年|我局|共|为)+")
 NOT_SPENDING = re.compile(r"贷款|融资|增长|增加|减少|下降|节约|同比|较上年|比上年|结余|缺口|收入")

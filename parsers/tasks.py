@@ -67,7 +67,7 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
                 continue
             if cols is None or [clean(t) for t in texts] == header:
                 continue
-            cells = _cells_by_role(texts, cols, len(header))
+            cells = _cells_by_role(texts, cols)
             if not any(cells.values()):
                 continue
             if cells.get("section_no") or (cells.get("section") and not cells.get("section_no") and section.name is None):
@@ -86,15 +86,9 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
     return out
 
 
-def _cells_by_role(texts: list[str], cols: dict[str, int], width: int) -> dict[str, str]:
-    # rows wider than the header had a cell split; narrower ones lost leading merged cells
-    offset = len(texts) - width if width and len(texts) < width else 0
-    out = {}
-    for role, k in cols.items():
-        j = k + offset
-        if 0 <= j < len(texts) and (offset == 0 or k >= -offset):
-            out[role] = texts[j].strip()
-    return out
+def _cells_by_role(texts: list[str], cols: dict[str, int]) -> dict[str, str]:
+    # a short row lost its trailing empty cells (pasted text drops them), not leading ones
+    return {role: texts[k].strip() for role, k in cols.items() if k < len(texts)}
 
 
 def _new_section(number: str | None, raw: str | None) -> _Section:
