@@ -7,6 +7,7 @@ almost anything, so it comes last and is checked for plausibility.
 from __future__ import annotations
 
 import codecs
+import re
 
 from extract.errors import InputError
 
@@ -17,6 +18,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -45,7 +49,7 @@ def _plausible(text: str) -> bool:
     """Reject text full of control characters or private-use glyphs."""
     if not text:
         return True
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\r\n\f") or "\ue000" <= c <= "\uf8ff")
+    bad = len(_BAD_CHARS.findall(text))
     return bad / len(text) < 0.01
 
 

@@ -67,10 +67,15 @@ def classify_line(line: str) -> str:
 class _PendingCell:
     lines: list[tuple[int, str]] = field(default_factory=list)
     continued: bool = False  # has a line that came without a tab
+    _text: str | None = None
+    _text_lines: int = 0
 
     def text(self) -> str:
-        parts = [t.strip(" \u3000\t") for _, t in self.lines]
-        return "\n".join(p for p in parts if p)
+        if self._text is None or self._text_lines != len(self.lines):
+            parts = [t.strip(" \u3000\t") for _, t in self.lines]
+            self._text = "\n".join(p for p in parts if p)
+            self._text_lines = len(self.lines)
+        return self._text
 
 
 def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
@@ -208,10 +213,12 @@ def _is_title_fragment(frag: list[_PendingCell]) -> bool:
 
 def split_repeated_header(frag: list[_PendingCell], rows: list[list[_PendingCell]]) -> tuple[list, list]:
     """(cells before, the repeated header) when `frag` ends with an earlier row of ≥3 cells."""
+    if len(frag) < 4:
+        return frag, []
     texts = [c.text() for c in frag]
     for row in rows:
         width = len(row)
-        if width >= 3 and len(frag) > width and texts[-width:] == [c.text() for c in row]:
+        if 3 <= width < len(frag) and texts[-1] == row[-1].text() and texts[-width:] == [c.text() for c in row]:
             return frag[:-width], frag[-width:]
     return frag, []
 

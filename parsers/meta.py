@@ -23,6 +23,9 @@ SEP = r"[\s\t]*(?:为|是|共|共计|合计|：|:)?[\s\t]*"
 # --- organisation -------------------------------------------------------------------------------
 
 ORG_LABEL = re.compile(r"(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|项目单位|被评价单位|评价对象|实施单位)(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。]{4,30})")
+CLAUSES = re.compile(r"[，。；：、,;:()（）\t“”\"《》\s]+")
+ORG_HINT_DEPT = re.compile(r"[局委办心院所厅署站馆会]")
+ORG_HINT_AREA = re.compile(r"[省市区县旗州盟]")
 _VAGUE_AREA = re.compile(r"^(全|本|我|该|各|各级|市|县|区|旗|省)(区|县|市|旗|省)?$")
 
 
@@ -46,10 +49,14 @@ def find_org(title: str | None, lines: list[TextLine]) -> str | None:
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     for i, line in enumerate(lines):
-        for name in find_orgs(squash_spaces(line.text.replace("\t", "，"))):
-            if _usable(name):
-                counts[name] += 1
-                first_seen.setdefault(name, i)
+        for clause in CLAUSES.split(line.text):
+            # the full pattern is slow: try it only on clauses that could hold a name
+            if len(clause) < 4 or not (ORG_HINT_DEPT.search(clause) and ORG_HINT_AREA.search(clause)):
+                continue
+            for name in find_orgs(squash_spaces(clause)):
+                if _usable(name):
+                    counts[name] += 1
+                    first_seen.setdefault(name, i)
     if not counts:
         return None
     return max(counts, key=lambda n: (counts[n], -first_seen[n]))

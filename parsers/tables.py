@@ -10,6 +10,7 @@ stands over the rightmost columns (the labels on the left are merged).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.ir import Cell
 from normalize.text import squash_spaces, to_halfwidth
@@ -19,6 +20,7 @@ DASH = re.compile(r"^[-－—–/／\\]+$")
 SUBTOTAL_MARK = re.compile(r"^其中[：:]?$")
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """A cell's text for matching: half-width, no white space."""
     return squash_spaces(to_halfwidth(text or ""))
