@@ -1,97 +1,18 @@
 """Parsers: an extracted file's blocks to DocumentRecords, one per logical report.
 
-`parse_file` splits the file into documents, classifies each, and runs every
-parser on it; each parser reads only what its kind of content says, so a
-self-evaluation form and a narrative report go through the same chain.
-What one document of a file lacks (the organisation, the year) and a sibling
-states is taken from the sibling: a form often names neither.
+The work is in parsers.document; this package entry stays import-light so
+that normalize/ can use parsers.records without a circular import.
 """
 from __future__ import annotations
 
-from extract.ir import Block, ExtractedFile, Provenance
-from normalize.orgs import split_org
-from parsers.doctype import classify
-from parsers.finance_table import tables_to_finance
-from parsers.indicators import tables_to_indicators
-from parsers.meta import find_evaluation, find_fiscal_year, find_org, find_scope, find_staffing
-from parsers.prose_money import texts_to_money
-from parsers.records import DocumentRecord
-from parsers.sections import _is_narrative, prose_sections, table_sections
-from parsers.segment import DocSpan, blocks_to_spans
-from parsers.tasks import tables_to_tasks
-from parsers.textview import blocks_to_lines
+from typing import TYPE_CHECKING
 
-TABLE_DOCS = ("self_evaluation_table", "target_table", "task_breakdown", "final_accounts")
+if TYPE_CHECKING:
+    from extract.ir import ExtractedFile
+    from parsers.records import DocumentRecord
 
 
-def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
-    spans = blocks_to_spans(extracted.blocks)
-    records = [span_to_record(span, extracted.name) for span in spans]
-    fill_from_siblings(records)
-    return records
+def parse_file(extracted: "ExtractedFile") -> "list[DocumentRecord]":
+    from parsers.document import parse_file as parse
 
-
-def span_to_record(span: DocSpan, file_name: str) -> DocumentRecord:
-    blocks = span.blocks
-    lines = blocks_to_lines(blocks)
-    title = span.title
-    doc_type = classify(title, lines)
-    start, end = _bounds(blocks, file_name)
-    rec = DocumentRecord(doc_type=doc_type, start=start, end=end, title=title)
-    org = find_org(title, lines)
-    if org:
-        rec.org_name = org
-        rec.org_region, rec.org_department = split_org(org)
-    rec.fiscal_year = find_fiscal_year(title, lines)
-    rec.scope, rec.project = find_scope(title, lines)
-    rec.evaluation = find_evaluation(lines)
-    rec.staffing = find_staffing(lines)
-
-    tables = [b for b in blocks if b.kind == "table"]
-    rec.finance = tables_to_finance(tables)
-    rec.indicators = tables_to_indicators(tables)
-    rec.tasks = tables_to_tasks(tables)
-    rec.sections = prose_sections(blocks, title)
-    if doc_type != "task_breakdown":
-        rec.sections += table_sections(tables)
-
-    money = texts_to_money(_narrative_texts(blocks))
-    known = {(f.entity, f.item, f.measure) for f in rec.finance}
-    rec.finance += [f for f in money.finance if (f.entity, f.item, f.measure) not in known]
-    rec.expenditures = money.expenditures
-    rec.checks += money.checks
-    return rec
-
-
-def _narrative_texts(blocks: list[Block]) -> list[tuple[str, Provenance]]:
-    """Sentences that may state amounts: paragraphs, and the prose cells of forms."""
-    out = []
-    for b in blocks:
-        if b.kind != "table":
-            out.append((b.text, b.prov))
-            continue
-        for row in b.rows:
-            for cell in row:
-                if _is_narrative(cell.text) and len(cell.text) >= 40:
-                    out.append((cell.text, cell.prov))
-    return out
-
-
-def _bounds(blocks: list[Block], file_name: str) -> tuple[Provenance, Provenance]:
-    first, last = blocks[0], blocks[-1]
-    start = Provenance(file=file_name, line=first.prov.line, page=first.prov.page)
-    end = Provenance(file=file_name, line=last.line_end, page=last.prov.page)
-    return start, end
-
-
-def fill_from_siblings(records: list[DocumentRecord]) -> None:
-    """A form that names no organisation or year takes them from the report beside it."""
-    for rec in records:
-        if rec.org_name and rec.fiscal_year:
-            continue
-        siblings = sorted((r for r in records if r is not rec), key=lambda r: abs(records.index(r) - records.index(rec)))
-        for other in siblings:
-            if not rec.org_name and other.org_name:
-                rec.org_name, rec.org_region, rec.org_department = other.org_name, other.org_region, other.org_department
-            if not rec.fiscal_year and other.fiscal_year:
-                rec.fiscal_year = other.fiscal_year
+    return parse(extracted)

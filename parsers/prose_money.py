@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from extract.ir import Provenance
 from normalize.money import to_yuan
-from normalize.text import squash_spaces, to_halfwidth
+from normalize.text import fix_ocr_value, squash_spaces, to_halfwidth
 from parsers.finance_items import PRIOR_YEAR_VARIANTS, PROJECT_VARIANTS, clean_label, item_code
 from parsers.records import CheckRow, ExpenditureRow, FinanceRow
 
@@ -48,7 +48,7 @@ def texts_to_money(texts: list[tuple[str, Provenance]]) -> MoneyFacts:
     seen_fin: set[tuple] = set()
     seen_exp: set[tuple] = set()
     for text, prov in texts:
-        for sentence in sentences(to_halfwidth(text)):
+        for sentence in sentences(fix_ocr_value(to_halfwidth(text))):
             _sentence_to_money(sentence, prov, facts, seen_fin, seen_exp)
     return facts
 

@@ -6,6 +6,7 @@ cell's own line breaks folded into spaces, so `人员编制\t10` reads like pros
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from extract.ir import Block, Provenance
@@ -31,5 +32,18 @@ def blocks_to_lines(blocks: list[Block]) -> list[TextLine]:
                 if any(texts):
                     lines.append(TextLine("\t".join(texts), row[0].prov, in_table=True))
         elif block.text.strip():
-            lines.append(TextLine(block.text.strip(), block.prov))
+            text = block.text.strip()
+            if lines and not lines[-1].in_table and _is_label(lines[-1].text) and _is_short_value(text):
+                # label and value pasted on alternate lines: 人员编制 / 38
+                lines[-1] = TextLine(f"{lines[-1].text}\t{text}", lines[-1].prov)
+                continue
+            lines.append(TextLine(text, block.prov))
     return lines
+
+
+def _is_label(text: str) -> bool:
+    return len(text) <= 16 and "\t" not in text and not re.search(r"[\d。，；：:,;]", text)
+
+
+def _is_short_value(text: str) -> bool:
+    return len(text) <= 12 and (bool(re.match(r"^[\d.%％]+\s*[\u4e00-\u9fa5]{0,2}$", text)) or len(text) <= 3)
