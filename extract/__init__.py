@@ -1,48 +1,79 @@
 """Extractors: one per file format, all producing extract.ir.ExtractedFile.
 
-`read_file(path)` detects the format from the bytes (and, failing that, the
-name) and dispatches through FORMATS, the one registry of what we can read.
+`read_file(path)` detects the format from the bytes (the name only breaks
+ties) and dispatches through FORMATS, the one registry of what we can read;
+the CLI's help and the error messages are made from it.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import Callable
 
 from extract.errors import InputError, UnsupportedFormat
 from extract.ir import ExtractedFile
 
-# Files larger than this are refused before reading: a pasted report is small.
+# Files larger than this are refused before reading (a setting: see settings in docs).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
-def _read_text(path: Path, data: bytes, sha: str) -> ExtractedFile:
-    from extract.text import extract_text
+@dataclass(frozen=True)
+class Format:
+    code: str  # SCHEMA.md source.format
+    suffixes: tuple[str, ...]
+    module: str  # extract.<module> has extract(data, name, path, sha256) -> ExtractedFile
+    description: str
 
-    return extract_text(data, name=path.name, path=str(path), sha256=sha)
 
-
-# format code -> (file suffixes, extractor). The CLI and error messages use it.
-FORMATS: dict[str, tuple[tuple[str, ...], Callable[[Path, bytes, str], ExtractedFile]]] = {
-    "txt": ((".txt", ".text", ".md", ".csv", ".tsv"), _read_text),
-}
+FORMATS: dict[str, Format] = {f.code: f for f in (
+    Format("txt", (".txt", ".text", ".md", ".csv", ".tsv"), "extract.text", "pasted text"),
+    Format("docx", (".docx",), "extract.docx", "Word (.docx)"),
+    Format("doc", (".doc", ".wps"), "extract.legacy", "legacy Word/WPS via LibreOffice"),
+    Format("pdf", (".pdf",), "extract.pdf", "PDF with a text layer"),
+    Format("xlsx", (".xlsx",), "extract.xlsx", "Excel (.xlsx)"),
+    Format("xls", (".xls", ".et"), "extract.xlsx", "legacy Excel (.xls)"),
+    Format("html", (".html", ".htm", ".shtml"), "extract.html", "web page"),
+)}
 
 
 def supported_suffixes() -> list[str]:
-    return sorted(s for suffixes, _ in FORMATS.values() for s in suffixes)
+    return sorted(s for f in FORMATS.values() for s in f.suffixes)
 
 
-def sniff_format(path: Path, head: bytes) -> str | None:
-    """The format the bytes say, else the one the name says, else None."""
+def _format_by_suffix(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    return next((f.code for f in FORMATS.values() if suffix in f.suffixes), None)
+
+
+def sniff_format(path: Path, data: bytes) -> str | None:
+    """The format the bytes say; the name decides only where the bytes cannot."""
+    head = data[:8]
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx" if path.suffix.lower() in (".docx", "") else "zip"
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            raise InputError("a zip container (Office file?) that is truncated or corrupt")
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise UnsupportedFormat("a zip archive that is neither a .docx nor an .xlsx file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc/.xls/.wps
-    for code, (suffixes, _) in FORMATS.items():
-        if path.suffix.lower() in suffixes:
-            return code
+        return "xls" if path.suffix.lower() in (".xls", ".et") else "doc"
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or (start.startswith(b"<") and b"<body" in data[:4096].lower()):
+        return "html"
+    by_name = _format_by_suffix(path)
+    if by_name in ("txt", "html") or (by_name is None and path.suffix == ""):
+        return by_name or "txt"
+    if by_name is not None:
+        # named .docx/.pdf/.xlsx but the bytes are something else: read it as text if it is text
+        return "txt"
     return None
 
 
@@ -60,11 +91,17 @@ def read_file(path: str | Path) -> ExtractedFile:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
-    fmt = sniff_format(path, data[:8])
-    if fmt not in FORMATS:
-        what = f"{fmt} content" if fmt else f"suffix {path.suffix or '(none)'}"
-        raise UnsupportedFormat(
-            f"unsupported format ({what}); readable here: {', '.join(supported_suffixes())}"
-        )
+    code = sniff_format(path, data)
+    if code is None:
+        readable = ", ".join(f"{f.description} ({' '.join(f.suffixes)})" for f in FORMATS.values())
+        raise UnsupportedFormat(f"unsupported format (suffix {path.suffix or 'none'}); readable: {readable}")
+    fmt = FORMATS[code]
+    try:
+        module = importlib.import_module(fmt.module)
+    except ModuleNotFoundError as exc:
+        if exc.name == fmt.module:
+            raise UnsupportedFormat(f"{fmt.description} files are not supported yet") from exc
+        raise
     sha = hashlib.sha256(data).hexdigest()
-    return FORMATS[fmt][1](path, data, sha)
+    extracted = module.extract(data, name=path.name, path=str(path), sha256=sha, fmt=code)
+    return extracted

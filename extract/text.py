@@ -32,6 +32,11 @@ SPACE_SPLIT = re.compile(r"[ \u3000]{2,}")
 MAX_CELL_CONTINUATION_LINES = 40
 
 
+def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "txt") -> ExtractedFile:
+    """The registry's entry point (extract.FORMATS)."""
+    return extract_text(data, name, path, sha256)
+
+
 def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFile:
     text, encoding = decode_bytes(data)
     lines = text_to_lines(text)
