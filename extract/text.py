@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.decode import decode_bytes
+from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
@@ -39,7 +40,7 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "txt") ->
 
 def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFile:
     text, encoding = decode_bytes(data)
-    lines = text_to_lines(text)
+    lines = text_to_lines(to_halfwidth(text))  # ２０２２ -> 2022: digits are digits
     if not any(line.strip() for line in lines):
         raise InputError("no text in the file (only white space)")
     blocks = lines_to_blocks(lines, name)

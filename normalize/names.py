@@ -38,9 +38,11 @@ def _two_people(first: str, second: str) -> bool:
 
 
 def _wrapped_half(lines: list[list[str]], i: int) -> bool:
-    """Line i is a single 2-char name that the next line completes."""
-    if not (len(lines[i]) == 1 and len(lines[i][0]) == 2 and i + 1 < len(lines)):
+    """Line i is a single 1- or 2-char name part that the next line completes."""
+    if not (len(lines[i]) == 1 and len(lines[i][0]) <= 2 and i + 1 < len(lines)):
         return False
+    if len(lines[i][0]) == 1:
+        return True  # nobody is called by one character: 赵 / 晓明
     first, nxt = lines[i][0], lines[i + 1][0]
     if _two_people(first, nxt):
         return False

@@ -11,7 +11,7 @@ import re
 from normalize.text import squash_spaces, to_halfwidth
 
 _NUMBERING = re.compile(r"^(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）、.．]\s*)+")
-_LEADING = re.compile(r"^(?:其中[：:]?|含[：:]?|包括[：:]?|\d{4}年度?|我局|我单位|本单位|本部门|全年|年度|上年度|上一年度)+")
+_LEADING = re.compile(r"^(?:其中[：:]?|含[：:]?|包括[：:]?|\d{4}年度?|我局|我单位|本单位|本部门|全年|年度|上年度|上一年度|(?:部门|单位|本年)(?=收入|支出))+")
 _PAREN = re.compile(r"[（(][^）)]*[)）]?$")
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 
@@ -19,7 +19,7 @@ _QUOTES = re.compile(r"[“”\"'‘’「」]")
 ITEM_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code) for p, code in (
     (r"^(资金来源|收入)(合计|总计|小计)$|^(收入合计|收入总计|总收入|本年收入合计|本年收入|资金来源合计|资金总额|收入总额)$", "funds_total"),
     (r"^(资金结构|支出)(合计|总计|小计)$|^(支出合计|支出总计|总支出|本年支出合计|本年支出|支出数|支出总额|资金结构合计)$", "expenditure_total"),
-    (r"^(一般公共预算)?(公共)?财政(拨款|补助)(收入)?$|^财政拨款收入$", "fiscal_appropriation"),
+    (r"^(当年|本年度?)?(一般公共预算)?(公共)?财政(拨款|补助)(资金|收入)?$", "fiscal_appropriation"),
     (r"^上年(结转|结余)(结余|和结余)?(资金|收入)?$|^年初结转和结余$", "carryover"),
     (r"^政府性?基金(预算)?(拨款|收入)?$", "government_fund"),
     (r"^其他(资金|收入)", "other_funds"),

@@ -156,7 +156,7 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
             level2_here = code2
             cur.level2, cur.level2_raw = code2, squash_spaces(t)
             cur.last_number = None
-            if code1 and not explicit_l1:
+            if code1 == "satisfaction" and not explicit_l1:
                 # 满意度指标 alone names both levels
                 cur.level1, cur.level1_raw, explicit_l1 = code1, _raw_level(t), True
             if not explicit_l1 and (cur.level1 is None or code2 not in COMPATIBLE.get(cur.level1, set())):

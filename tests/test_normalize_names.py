@@ -54,3 +54,8 @@ def test_surname_set():
 )
 def test_join_units(cell, expected):
     assert join_units(cell) == expected
+
+
+def test_single_character_line_is_the_start_of_a_wrapped_name():
+    assert join_person_names("赵\n晓明") == "赵晓明"
+    assert join_person_names("李伟春\n赵\n晓明") == "李伟春、赵晓明"
