@@ -30,6 +30,8 @@ END_ROW = re.compile(r"^(总分|合计|总计|综合得分|自评得分|绩效�
 NAME_HEADERS = re.compile(r"三级指标|指标名称|指标内容|具体指标|绩效指标$")
 ROLE_HEADERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"偏差|原因|改进措施|备注"), "deviation"),
+    (re.compile(r"指标性质|计算符号|运算符号|^符号$"), "op"),
+    (re.compile(r"度量单位|计量单位|^单位$"), "unit"),
     (re.compile(r"实际|完成值|完成情况|完成数|执行情况"), "actual"),
     (re.compile(r"指标值|目标值|预期值|计划值|年度目标|绩效目标|标准值"), "target"),
     (re.compile(r"分值|权重|满分"), "weight"),
@@ -114,6 +116,8 @@ def tables_to_indicators(tables: list[Block]) -> list[IndicatorRow]:
                 if roles is not None:
                     cursor = _Cursor(roles=roles)
                     continue
+            if cursor is None and _reads_as_indicator_row(texts):
+                cursor = _Cursor()  # no header seen: values in the usual order
             if cursor is None:
                 continue
             nonempty = [t for t in texts if t]
@@ -143,8 +147,9 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
                 cur.group, cur.last_number = group, None
             k += 1
             continue
-        code1 = level1_code(squash_spaces(t)) if name_cell is None and number is None else None
-        code2 = _level2(t) if name_cell is None and number is None else None
+        code1 = level1_code(squash_spaces(t)) if name_cell is None and number is None and level2_here is None else None
+        # after a second-level label comes the name, even one that reads like a label (群众满意度)
+        code2 = _level2(t) if name_cell is None and number is None and level2_here is None else None
         if code1 and (not code2 or _next_is_level2(texts, k)):
             cur.level1, cur.level1_raw = code1, _raw_level(t)
             cur.level2 = cur.level2_raw = None
@@ -201,6 +206,13 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
     return rows
 
 
+def _reads_as_indicator_row(texts: list[str]) -> bool:
+    """A level label or an 指标N: prefix, and a value: an indicator row without its header."""
+    cleaned = [t.strip() for t in texts if t.strip()]
+    labelled = any(_level2(t) or _is_level1(t) or PREFIX.match(to_halfwidth(t)) for t in cleaned)
+    return labelled and any(_looks_like_value(t) for t in cleaned)
+
+
 def _next_is_level2(texts: list[str], k: int) -> bool:
     following = next((t for t in texts[k + 1:] if t.strip()), "")
     return bool(_level2(following))
@@ -244,11 +256,15 @@ def _advance_level2(cur: _Cursor) -> None:
 
 
 def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str], provs: list[Provenance]) -> None:
-    for role, raw in zip(roles, values):
-        raw = raw.strip()
-        if not raw:
-            continue
+    cells = {role: raw.strip() for role, raw in zip(roles, values) if raw.strip()}
+    op, unit = cells.get("op", ""), cells.get("unit", "")
+    op = op if re.fullmatch(r"[≥≤><=＝]|>=|<=", op) else ""  # 正向/反向 say no operator
+    for role, raw in cells.items():
         if role in ("target", "actual"):
+            if unit and re.fullmatch(r"[\d.]+", raw):
+                raw = raw + unit  # 95 | % in a 度量单位 column
+            if op and role == "target" and raw[:1].isdigit():
+                raw = op + raw
             setattr(ind, role, parse_value(raw))
         elif role in ("weight", "score"):
             setattr(ind, role, parse_number(clean(raw)))

@@ -157,3 +157,27 @@ def test_encodings_and_full_width_digits(tmp_path, encoding):
     [doc] = parse_file(read_file(path))
     assert doc.fiscal_year == 2022 and doc.org_name == "凤冈县教育局"
     assert finance(doc, "basic") == 1_234_500.0 and finance(doc, "personnel") == 1_000_000.0
+
+
+def test_operator_and_unit_in_their_own_columns():
+    table = _table([
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"],
+        ["产出指标", "数量指标", "改造农村户厕", "≥", "1200", "户"],
+        ["", "质量指标", "验收合格率", "=", "100", "%"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "正向", "95", "%"],
+    ])
+    got = [(i.name, i.target.op, i.target.value, i.target.unit) for i in tables_to_indicators([table])]
+    assert got == [("改造农村户厕", ">=", 1200, "户"), ("验收合格率", "=", 100, "%"), ("群众满意度", None, 95, "%")]
+
+
+def test_indicator_rows_without_their_header_still_read():
+    # the second half of a table cut across two files: no header row
+    table = _table([
+        ["", "时效指标", "指标1：资金拨付及时率", "=100%", "100%", "5", "5"],
+        ["效益指标", "社会效益指标", "指标1：受益群众", "≥3000人", "3200人", "10", "9"],
+    ])
+    got = [(i.level1, i.level2, i.name, i.target.raw, i.actual.raw, i.weight, i.score) for i in tables_to_indicators([table])]
+    assert got == [
+        ("output", "timeliness", "资金拨付及时率", "=100%", "100%", 5, 5),
+        ("outcome", "social", "受益群众", "≥3000人", "3200人", 10, 9),
+    ]
