@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org
+from parsers.checks import check_document
 from parsers.doctype import classify
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
@@ -29,6 +30,8 @@ def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
     spans = blocks_to_spans(extracted.blocks)
     records = [span_to_record(span, extracted.name) for span in spans]
     fill_from_siblings(records)
+    for rec in records:
+        check_document(rec)
     return records
 
 
@@ -49,7 +52,7 @@ def span_to_record(span: DocSpan, file_name: str) -> DocumentRecord:
     rec.staffing = find_staffing(lines)
 
     tables = [b for b in blocks if b.kind == "table"]
-    rec.finance = tables_to_finance(tables)
+    rec.finance = tables_to_finance(tables, pairs_measure="budget" if doc_type == "target_table" else "actual")
     rec.indicators = tables_to_indicators(tables)
     rec.tasks = tables_to_tasks(tables)
     rec.sections = prose_sections(blocks, title)

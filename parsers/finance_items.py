@@ -79,6 +79,7 @@ def clean_label(label: str) -> str:
     s = _LEADING.sub("", s)
     s = _NUMBERING.sub("", s)
     s = _PAREN.sub("", s) if not re.match(r"^[（(]", s) else s
+    s = re.sub(r"(?<=费)支出$", "", s)  # 三公经费支出 is the 三公经费
     return re.sub(r"(?:[：:]|为|是|共计|合计为|约为|约|达到?)+$", "", s)
 
 

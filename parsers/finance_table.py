@@ -48,7 +48,8 @@ class _State:
     group: str | None = None  # 资金来源 / 资金结构: a merged cell down the left
 
 
-def tables_to_finance(tables: list[Block]) -> list[FinanceRow]:
+def tables_to_finance(tables: list[Block], pairs_measure: str = "actual") -> list[FinanceRow]:
+    """`pairs_measure`: what a bare `年度资金总额 | 680` pair is (budget in a target table)."""
     rows_out: list[FinanceRow] = []
     state = _State()
     for table in tables:
@@ -72,7 +73,10 @@ def tables_to_finance(tables: list[Block]) -> list[FinanceRow]:
                                        [item_code(l) if l else None for l in labels], len(row))
                 state.header_rows = []
             layout = state.layout
-            if layout is None or layout.across is None or any(INDICATOR_HEADER.search(l) for l in layout.labels if l):
+            if layout is None or layout.across is None:
+                rows_out.extend(_pairs_to_finance(row, texts, state, pairs_measure))
+                continue
+            if any(INDICATOR_HEADER.search(l) for l in layout.labels if l):
                 continue
             rows_out.extend(_row_to_finance(row, texts, layout, state))
     return rows_out
@@ -131,6 +135,21 @@ def _row_to_finance(row: list[Cell], texts: list[str], layout: _Layout, state: _
         out.append(FinanceRow(item=code, label=clean_label(layout.labels[k]), measure=_measure_for(layout.labels[k]),
                               value=to_yuan(clean(texts[k]).replace(",", "").replace("，", ""), state.unit),
                               prov=row[k].prov, entity=entity))
+    return out
+
+
+def _pairs_to_finance(row: list[Cell], texts: list[str], state: _State, measure: str) -> list[FinanceRow]:
+    """Label and amount side by side, no header: 年度资金总额 | 680 | 其中：财政拨款 | 680."""
+    out = []
+    for k in range(len(texts) - 1):
+        label, value = texts[k], texts[k + 1]
+        if not label or is_number(label) or not is_number(value) or clean(value).endswith("%"):
+            continue
+        code = item_code(label)
+        if code is None or code == "goods_services":
+            continue
+        out.append(FinanceRow(item=code, label=clean_label(label), measure=_measure_for(label) if measure_code(label) else measure,
+                              value=to_yuan(clean(value).replace(",", ""), state.unit), prov=row[k + 1].prov))
     return out
 
 

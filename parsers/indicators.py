@@ -141,6 +141,10 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
         if not t:
             k += 1
             continue
+        if name_cell is None and number is None and k == _first_nonempty(texts) and re.fullmatch(r"\d{1,3}", t) \
+                and len([x for x in texts if x.strip()]) >= 3:
+            k += 1  # a 序号 column
+            continue
         group = _group_label(t)
         if group and name_cell is None and level2_here is None:
             if group != cur.group:
@@ -206,8 +210,14 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
     return rows
 
 
+def _first_nonempty(texts: list[str]) -> int:
+    return next((j for j, t in enumerate(texts) if t.strip()), -1)
+
+
 def _reads_as_indicator_row(texts: list[str]) -> bool:
     """A level label or an 指标N: prefix, and a value: an indicator row without its header."""
+    if not any("指标" in t or "效益" in t or "满意度" in t for t in texts):
+        return False  # cheap test first: most rows of other tables
     cleaned = [t.strip() for t in texts if t.strip()]
     labelled = any(_level2(t) or _is_level1(t) or PREFIX.match(to_halfwidth(t)) for t in cleaned)
     return labelled and any(_looks_like_value(t) for t in cleaned)

@@ -109,7 +109,8 @@ GRADE = re.compile(r"(?:评价等级|评价等次|自评等级|自评等次|绩�
 AGENCY_RE = re.compile(r"评价(?:实施)?机构(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。；]{4,40})")
 LEAD_RE = re.compile(r"(?:主评人|评价组组长|项目负责人|评价负责人)(?:（签字）|\(签字\))?[\s\t]*[：:\t][\s\t]*([\u4e00-\u9fa5·]{2,5})(?![\u4e00-\u9fa5])")
 LEAD_PROSE = re.compile(r"由(?:[\u4e00-\u9fa5]{0,6}?(?:局长|主任|书记|处长|科长|部长|院长|组长))?([\u4e00-\u9fa5]{2,4})任(?:评价组|自评小组|工作组)?组长")
-DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
+JOB_TITLE = re.compile(r"(?:副)?(?:局长|主任|书记|处长|科长|部长|院长|组长|站长|所长|队长|股长|主席|县长|区长|市长|旗长|负责人|同志)")
+DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:\t][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
 
 
 def find_evaluation(lines: list[TextLine]) -> Evaluation | None:
@@ -134,13 +135,15 @@ def find_evaluation(lines: list[TextLine]) -> Evaluation | None:
                 ev.agency = m.group(1)
         if ev.lead is None:
             m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
-            if m:
+            if m and not JOB_TITLE.fullmatch(m.group(1)):
                 ev.lead = m.group(1)
         if ev.date is None:
             m = DATE_RE.search(text)
             if m:
                 ev.date = parse_report_date(m.group(1))
-    return None if ev.is_empty() else ev
+    verdict = (ev.total_score, ev.grade, ev.agency, ev.lead)
+    # a form's 填报日期 alone is no evaluation
+    return None if all(v is None for v in verdict) else ev
 
 
 # --- staffing ------------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("authorized", re.compile(rf"(?<!行政)(?<!事业)(?<!工勤)(?<!机关)(?:人员编制|编制总数|编制人数|编制数|核定编制|共有编制|编制)(?![情管])(?:人数)?{COUNT}")),
     ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员)(?:人数)?{COUNT}")),
     ("internal_units", re.compile(rf"(?:内设(?:机构|股室|科室)?{SEP}{NUM}[\s\t]*个|{NUM}[\s\t]*个(?:内设机构|股室|科室|职能股室|职能科室|内设股室))")),
-    ("subordinate_units", re.compile(rf"(?:{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属)(?:单位|二级单位|二级机构){SEP}{NUM}[\s\t]*个)")),
+    ("subordinate_units", re.compile(rf"(?:{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属|下设|下辖)(?![^，。；]{{0,12}}(?:股室|科室|内设))[^，。；\t\d]{{0,12}}?{SEP}{NUM}[\s\t]*(?:个|家|所)(?!股室|科室|内设))")),
 )
 
 

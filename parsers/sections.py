@@ -18,14 +18,16 @@ KIND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) f
     (r"问题|不足之处", "problems"),
     (r"建议|改进措施|改进意见|整改措施|下一步", "suggestions"),
     (r"经验|做法", "experience"),
+    (r"评价工作|自评工作|评价过程|评价方法|评价依据|评价目的|评价范围|评价对象", "other"),
     (r"结论|绩效情况$|评价结果|实际完成|自评结果|总体评价|评价意见", "conclusion"),
     (r"职能|职责", "functions"),
     (r"目标|工作内容", "goals"),
-    (r"支出|资金使用|使用情况|收支", "spending"),
+    (r"支出|资金使用|使用情况|收支|资金情况|资金来源|预算执行情况", "spending"),
     (r"组织实施|实施情况|运行情况|取得的成绩|工作开展|组织情况|工作成效|主要成效|履职", "implementation"),
     (r"概况|概述|基本情况|简介", "overview"),
 ))
 LONG_TEXT = 20
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def section_kind(heading: str) -> str:
@@ -95,9 +97,10 @@ def table_sections(tables: list[Block]) -> list[SectionRow]:
 
 
 def _is_narrative(text: str) -> bool:
+    if len(text) < LONG_TEXT:
+        return False
     s = clean(text)
-    han = sum("\u4e00" <= c <= "\u9fff" for c in s)
-    return len(s) >= LONG_TEXT and han >= 10
+    return len(s) >= LONG_TEXT and len(HAN.findall(s)) >= 10
 
 
 def _label_left(texts: list[str], k: int) -> str:

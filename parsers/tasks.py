@@ -34,7 +34,12 @@ SECTION_POINTS = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
 INHERITED = ("item", "deadline", "lead", "unit", "owner")
 
 
+HEADER_HINT = re.compile(r"标准|细则|评分|计分")
+
+
 def header_columns(texts: list[str]) -> dict[str, int] | None:
+    if not any(len(t) <= 30 and HEADER_HINT.search(t) for t in texts):
+        return None  # cheap test first: a header names its scoring-rule column
     cols: dict[str, int] = {}
     for k, t in enumerate(texts):
         label = clean(t)
