@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from db import PIPELINE_VERSION
@@ -171,7 +171,7 @@ def store_file(
         session.flush()
         for model, rows in _rows(doc.id, rec).items():
             if rows:
-                session.execute(insert(model), rows)
+                session.execute(model.__table__.insert(), rows)  # Core executemany: no ORM bookkeeping
     return file.id
 
 

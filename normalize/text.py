@@ -39,13 +39,16 @@ def _fix_token(m: re.Match) -> str:
     return tok
 
 
+_DIGIT_WU = re.compile(r"(?<=\d)兀")
+
+
 def fix_ocr_value(s: str) -> str:
     """Repair OCR noise inside a value or number string (not prose)."""
     s = s.translate(_OCR_SYMBOLS)
     s = s.replace("万兀", "万元")
-    s = re.sub(r"(?<=\d)兀", "元", s)
+    s = _DIGIT_WU.sub("元", s)
     s = _NUMERIC_TOKEN.sub(_fix_token, s)
-    s = re.sub(r"(?<=\d)兀", "元", s)  # again: "IO兀" only has a digit now
+    s = _DIGIT_WU.sub("元", s)  # again: "IO兀" only has a digit now
     return _THOUSANDS.sub("", s)
 
 

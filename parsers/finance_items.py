@@ -13,6 +13,8 @@ from normalize.text import squash_spaces, to_halfwidth
 _NUMBERING = re.compile(r"^(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）、.．]\s*)+")
 _LEADING = re.compile(r"^(?:其中[：:]?|含[：:]?|包括[：:]?|\d{4}年度?|我局|我单位|本单位|本部门|全年|年度|上年度|上一年度|(?:部门|单位|本年)(?=收入|支出))+")
 _PAREN = re.compile(r"[（(][^）)]*[)）]?$")
+_FEE_SPENDING = re.compile(r"(?<=费)支出$")
+_TRAILING_VERB = re.compile(r"(?:[：:]|为|是|共计|合计为|约为|约|达到?)+$")
 _QUOTES = re.compile(r"[“”\"'‘’「」]")
 
 # (pattern on the cleaned label, item code)
@@ -78,9 +80,9 @@ def clean_label(label: str) -> str:
     s = _NUMBERING.sub("", s)
     s = _LEADING.sub("", s)
     s = _NUMBERING.sub("", s)
-    s = _PAREN.sub("", s) if not re.match(r"^[（(]", s) else s
-    s = re.sub(r"(?<=费)支出$", "", s)  # 三公经费支出 is the 三公经费
-    return re.sub(r"(?:[：:]|为|是|共计|合计为|约为|约|达到?)+$", "", s)
+    s = _PAREN.sub("", s) if not s.startswith(("（", "(")) else s
+    s = _FEE_SPENDING.sub("", s)  # 三公经费支出 is the 三公经费
+    return _TRAILING_VERB.sub("", s)
 
 
 def item_code(label: str) -> str | None:

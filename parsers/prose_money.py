@@ -23,6 +23,8 @@ AMOUNT = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万余元|余万元|万多元|多万元|万元|亿元|千元|元|万(?![余多]?[份人个次件户家名套台条位座项]))"
 )
 BARE_AMOUNT = re.compile(r"(?<=[\u4e00-\u9fa5])(?P<num>\d+\.\d+)(?=\s*(?:[；;，,。）)]|$))")
+SENTENCE_END = re.compile(r"(?<=。)|\n")
+OCR_SUSPECT = re.compile(r"[OoIl兀≧≦═＝]|\d[,，]\d")
 CLAUSE_BREAK = re.compile(r"[，,；;。：:（()）\n]")
 PRIOR_YEAR = re.compile(r"上年度|上一年度|去年|上年(?!结转|结余)")
 SPEND_VERBS = re.compile(r"(?:共|累计)?(?:发放|用于|拨付|下拨|支付|安排|投入)|(?:共|累计)支出")
@@ -40,7 +42,7 @@ class MoneyFacts:
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=。)|\n", text) if s.strip()]
+    return [s for s in SENTENCE_END.split(text) if s.strip()]
 
 
 def texts_to_money(texts: list[tuple[str, Provenance]]) -> MoneyFacts:
@@ -48,7 +50,10 @@ def texts_to_money(texts: list[tuple[str, Provenance]]) -> MoneyFacts:
     seen_fin: set[tuple] = set()
     seen_exp: set[tuple] = set()
     for text, prov in texts:
-        for sentence in sentences(fix_ocr_value(to_halfwidth(text))):
+        text = to_halfwidth(text)
+        if OCR_SUSPECT.search(text):
+            text = fix_ocr_value(text)
+        for sentence in sentences(text):
             _sentence_to_money(sentence, prov, facts, seen_fin, seen_exp)
     return facts
 
