@@ -91,7 +91,7 @@ def find_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
 
 # --- scope and project --------------------------------------------------------------------------
 
-PROJECT_NAME = re.compile(r"项目名称[\s\t]*[：:\t][\s\t]*([^\t，。]{2,60})")
+PROJECT_NAME = re.compile(r"项目名称[ \t]*[：:\t][ \t]*([^\t\n，。]{2,60})")
 
 
 def find_scope(title: str | None, lines: list[TextLine]) -> tuple[str | None, str | None]:

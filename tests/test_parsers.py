@@ -181,3 +181,15 @@ def test_indicator_rows_without_their_header_still_read():
         ("output", "timeliness", "资金拨付及时率", "=100%", "100%", 5, 5),
         ("outcome", "social", "受益群众", "≥3000人", "3200人", 10, 9),
     ]
+
+
+def test_project_form_pasted_cell_per_line():
+    [doc] = parse("project_selfeval_cells.txt")
+    assert (doc.project, doc.org_name, doc.fiscal_year) == ("城乡居民基本医疗保险财政补助", "万载县医疗保障局", 2021)
+    assert finance(doc, "funds_total", "budget") == 24_105_000.0  # 2,410.50 万元
+    assert finance(doc, "funds_total", "rate") == 99.49
+    assert finance(doc, "carryover", "budget") is None  # blank cells give no row
+    levels = [(i.level1, i.level2) for i in doc.indicators]
+    assert levels[0] == ("output", "quantity") and levels[4] == ("outcome", "social")  # 产出指标（50分）
+    assert doc.indicators[0].target.unit == "万人"
+    assert (doc.evaluation.total_score, doc.checks) == (98.9, [])
