@@ -24,6 +24,7 @@ class Provenance:
     row: int | None = None  # 0-based row within the table
     col: int | None = None  # 0-based column within the row
     confidence: float | None = None  # OCR confidence, None for born-digital text
+    locator: str | None = None  # an explicit `para:N` / `table:N` where the format counts so
 
     def as_dict(self) -> dict:
         out: dict = {"file": self.file}
@@ -38,7 +39,9 @@ class Provenance:
         return out
 
     def where(self) -> str:
-        """`line:N` / `page:N`, the form SCHEMA.md uses for source.start/end."""
+        """`line:N` / `page:N` / `para:N` / `table:N`, the form SCHEMA.md uses for source.start/end."""
+        if self.locator:
+            return self.locator
         if self.page is not None:
             return f"page:{self.page}"
         return f"line:{self.line}" if self.line is not None else ""

@@ -28,19 +28,19 @@ TABLE_DOCS = ("self_evaluation_table", "target_table", "task_breakdown", "final_
 
 def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
     spans = blocks_to_spans(extracted.blocks)
-    records = [span_to_record(span, extracted.name) for span in spans]
+    records = [span_to_record(span, extracted.name, extracted.format) for span in spans]
     fill_from_siblings(records)
     for rec in records:
         check_document(rec)
     return records
 
 
-def span_to_record(span: DocSpan, file_name: str) -> DocumentRecord:
+def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentRecord:
     blocks = runon_to_tables(span.blocks)
     lines = blocks_to_lines(blocks)
     title = span.title
     doc_type = classify(title, lines)
-    start, end = _bounds(blocks, file_name)
+    start, end = _bounds(blocks, file_name, fmt)
     rec = DocumentRecord(doc_type=doc_type, start=start, end=end, title=title)
     org = find_org(title, lines)
     if org:
@@ -81,11 +81,20 @@ def _narrative_texts(blocks: list[Block]) -> list[tuple[str, Provenance]]:
     return out
 
 
-def _bounds(blocks: list[Block], file_name: str) -> tuple[Provenance, Provenance]:
+def _bounds(blocks: list[Block], file_name: str, fmt: str) -> tuple[Provenance, Provenance]:
     first, last = blocks[0], blocks[-1]
-    start = Provenance(file=file_name, line=first.prov.line, page=first.prov.page)
-    end = Provenance(file=file_name, line=last.line_end, page=last.prov.page)
+    start = Provenance(file=file_name, line=first.prov.line, page=first.prov.page, locator=_locator(first, fmt, first.prov.line))
+    end = Provenance(file=file_name, line=last.line_end, page=last.prov.page, locator=_locator(last, fmt, last.line_end))
     return start, end
+
+
+def _locator(block: Block, fmt: str, line: int | None) -> str | None:
+    """Word files count paragraphs and tables, not lines (SCHEMA.md source.start)."""
+    if fmt not in ("docx", "doc"):
+        return None
+    if block.kind == "table" and block.prov.table is not None:
+        return f"table:{block.prov.table}"
+    return f"para:{line}" if line is not None else None
 
 
 def fill_from_siblings(records: list[DocumentRecord]) -> None:

@@ -55,6 +55,7 @@ def _line_to_cells(text: str) -> list[str] | None:
 def runon_to_tables(blocks: list[Block]) -> list[Block]:
     """The blocks with each run of ≥2 run-on indicator lines replaced by a table."""
     out: list[Block] = []
+    table_no = max((b.prov.table or 0 for b in blocks if b.kind == "table"), default=0) + 100
     pending: list[tuple[Block, list[str]]] = []
 
     def flush() -> None:
@@ -62,10 +63,13 @@ def runon_to_tables(blocks: list[Block]) -> list[Block]:
             first = pending[0][0]
             if not HEADER_LINE.match(to_halfwidth(first.text.strip())):
                 pending.insert(0, (first, list(DEFAULT_HEADER)))
-            rows = [[Cell(text=t, prov=Provenance(file=b.prov.file, line=b.prov.line, line_end=b.prov.line, row=r, col=c))
+            nonlocal table_no
+            table_no += 1  # numbered apart from the file's own tables, so cell references stay unique
+            rows = [[Cell(text=t, prov=Provenance(file=b.prov.file, line=b.prov.line, line_end=b.prov.line,
+                                                  table=table_no, row=r, col=c))
                      for c, t in enumerate(cells)] for r, (b, cells) in enumerate(pending)]
             out.append(Block(kind="table", prov=Provenance(file=first.prov.file, line=first.prov.line,
-                                                           line_end=pending[-1][0].prov.line), rows=rows))
+                                                           line_end=pending[-1][0].prov.line, table=table_no), rows=rows))
         else:
             out.extend(b for b, _ in pending)
         pending.clear()

@@ -237,3 +237,24 @@ def test_end_to_end_target_table(tmp_path):
         ("群众满意度", "satisfaction", "satisfaction", "≥95%", ">=", 95.0),
     ]
     assert rec.indicators[0].prov.table == 2 and rec.indicators[0].prov.row == 1
+
+
+def test_document_bounds_count_paragraphs_and_tables(tmp_path):
+    """SCHEMA.md: a Word document starts and ends at `para:N` / `table:N`, not lines."""
+    import docx as python_docx
+
+    from extract import read_file
+    from parsers import parse_file
+
+    d = python_docx.Document()
+    d.add_paragraph("2023年度部门整体支出绩效目标表")
+    d.add_paragraph("部门名称：临川区教育局")
+    t = d.add_table(rows=2, cols=4)
+    for c, text in enumerate(["一级指标", "二级指标", "三级指标", "指标值"]):
+        t.cell(0, c).text = text
+    for c, text in enumerate(["产出指标", "数量指标", "培训教师人数", "≥300人"]):
+        t.cell(1, c).text = text
+    path = tmp_path / "bounds.docx"
+    d.save(path)
+    [doc] = parse_file(read_file(path))
+    assert (doc.start.where(), doc.end.where()) == ("para:1", "table:1")
