@@ -250,7 +250,9 @@ def tsv_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, lis
         if k < n and kinds[k] == "tsv":
             j = k
             continue
-        if k < n and kinds[k] == "text" and k + 1 < n and kinds[k + 1] == "tsv" and rows and not looks_like_title(lines[k]):
+        # a wrapped cell's line follows its row directly; after a blank line it is a new paragraph
+        if k == j and k < n and kinds[k] == "text" and k + 1 < n and kinds[k + 1] == "tsv" and rows \
+                and not looks_like_title(lines[k]):
             target = next((c for c in reversed(rows[-1]) if c.text), rows[-1][-1])
             target.text = f"{target.text}\n{lines[k].strip()}"
             j = k + 1

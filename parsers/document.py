@@ -11,6 +11,7 @@ from __future__ import annotations
 from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org
 from parsers.checks import check_document
+from parsers.claims import unclaimed_text
 from parsers.doctype import classify
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
@@ -64,6 +65,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentR
     rec.finance += [f for f in money.finance if (f.entity, f.item, f.measure) not in known]
     rec.expenditures = money.expenditures
     rec.checks += money.checks
+    rec.unclaimed = unclaimed_text(blocks, rec, title)
     return rec
 
 

@@ -193,3 +193,17 @@ def test_project_form_pasted_cell_per_line():
     assert levels[0] == ("output", "quantity") and levels[4] == ("outcome", "social")  # 产出指标（50分）
     assert doc.indicators[0].target.unit == "万人"
     assert (doc.evaluation.total_score, doc.checks) == (98.9, [])
+
+
+def test_what_no_parser_took_is_kept_as_unclaimed_text(tmp_path):
+    path = tmp_path / "form.txt"
+    path.write_text(
+        "2023年度部门整体支出绩效目标表\n部门名称\t铜鼓县文化广电旅游局\n"
+        "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t送戏下乡场次\t≥60场\n\n"
+        "评价人员\n姓名\t职务\t单位\n刘晓\t股长\t铜鼓县文化广电旅游局\n",
+        encoding="utf-8")
+    [doc] = parse_file(read_file(path))
+    texts = [t for t, _ in doc.unclaimed]
+    assert "刘晓\t股长\t铜鼓县文化广电旅游局" in texts  # data no parser reads: kept, with its line
+    assert all("送戏下乡" not in t for t in texts)  # the indicator row was read
+    assert [p.line for t, p in doc.unclaimed if t.startswith("刘晓")] == [8]

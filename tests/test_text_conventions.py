@@ -236,3 +236,13 @@ def test_read_file_reads_a_sample_by_content(tmp_path):
     result = extract.read_file(p)
     assert (result.format, result.encoding, result.name) == ("txt", "gb18030", "g.txt")
     assert result.sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_a_line_after_a_blank_line_is_not_a_wrapped_tsv_cell():
+    from extract.text import extract_text
+
+    data = "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t送戏下乡场次\t≥60场\n\n评价人员\n姓名\t职务\n".encode()
+    blocks = extract_text(data, "t.txt", "t.txt", "0").blocks
+    first = blocks[0]
+    assert first.rows[-1][-1].text == "≥60场"
+    assert [b.text for b in blocks if b.kind == "paragraph"] == ["评价人员"]
