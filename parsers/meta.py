@@ -110,6 +110,7 @@ AGENCY_RE = re.compile(r"评价(?:实施)?机构(?:名称)?[\s\t]*[：:\t][\s\t]
 LEAD_RE = re.compile(r"(?:主评人|评价组组长|项目负责人|评价负责人)(?:（签字）|\(签字\))?[\s\t]*[：:\t][\s\t]*([\u4e00-\u9fa5·]{2,5})(?![\u4e00-\u9fa5])")
 LEAD_PROSE = re.compile(r"由(?:[\u4e00-\u9fa5]{0,6}?(?:局长|主任|书记|处长|科长|部长|院长|组长))?([\u4e00-\u9fa5]{2,4})任(?:评价组|自评小组|工作组)?组长")
 JOB_TITLE = re.compile(r"(?:副)?(?:局长|主任|书记|处长|科长|部长|院长|组长|站长|所长|队长|股长|主席|县长|区长|市长|旗长|负责人|同志)")
+NOT_A_NAME = re.compile(r"年月|月日|签字|签章|盖章|日期")  # a blank signature line: 年  月  日
 DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:\t][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
 
 
@@ -135,7 +136,7 @@ def find_evaluation(lines: list[TextLine]) -> Evaluation | None:
                 ev.agency = m.group(1)
         if ev.lead is None:
             m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
-            if m and not JOB_TITLE.fullmatch(m.group(1)):
+            if m and not JOB_TITLE.fullmatch(m.group(1)) and not NOT_A_NAME.search(m.group(1)):
                 ev.lead = m.group(1)
         if ev.date is None:
             m = DATE_RE.search(text)

@@ -1,0 +1,226 @@
+"""extract/pdf.py on small PDFs drawn with reportlab, and the LibreOffice samples end to end."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("reportlab")
+from reportlab.lib.pagesizes import A4  # noqa: E402
+from reportlab.pdfbase import pdfmetrics  # noqa: E402
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
+from reportlab.pdfgen import canvas  # noqa: E402
+
+from extract import read_file  # noqa: E402
+from extract.errors import InputError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SAMPLES = ROOT / "samples" / "formats"
+FONT = "STSong-Light"  # a standard CID font: no file to embed, Chinese text extracts
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+W, H = A4
+
+
+def _table(c, x0: float, top: float, widths: list[float], row_h: float, cells) -> None:
+    """Draw ruled cells: (row, col, rowspan, colspan, text); a region is one box."""
+    xs = [x0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    for row, col, rowspan, colspan, text in cells:
+        left, right = xs[col], xs[col + colspan]
+        y_top = top - row * row_h
+        y_bottom = y_top - rowspan * row_h
+        c.rect(left, y_bottom, right - left, y_top - y_bottom, stroke=1, fill=0)
+        if text:
+            c.setFont(FONT, 10)
+            c.drawString(left + 3, y_top - 13, text)
+
+
+def _page_furniture(c, number: int) -> None:
+    c.setFont(FONT, 9)
+    c.drawString(380, H - 40, "孟津区退役军人事务局绩效评价报告")  # the running head
+    c.drawCentredString(W / 2, 30, f"— {number} —")
+
+
+def _para(c, y: float, text: str, indent: float = 20) -> None:
+    c.setFont(FONT, 12)
+    c.drawString(72 + indent, y, text)
+
+
+def _blocks(path: Path):
+    return read_file(path).blocks
+
+
+def test_ruled_table_with_merged_and_empty_cells(tmp_path):
+    path = tmp_path / "merged.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _para(c, 760, "一、部门概况", indent=0)
+    _table(c, 72, 740, [120, 100, 100], 20, [
+        (0, 0, 1, 1, "一级指标"), (0, 1, 1, 1, "二级指标"), (0, 2, 1, 1, "指标值"),
+        (1, 0, 2, 1, "产出指标"), (1, 1, 1, 1, "数量指标"), (1, 2, 1, 1, "100人"),
+        (2, 1, 1, 1, "质量指标"), (2, 2, 1, 1, ""),  # an empty cell
+        (3, 0, 1, 2, "满意度指标"), (3, 2, 1, 1, "95%"),  # a horizontal merge
+    ])
+    c.save()
+    blocks = _blocks(path)
+    assert [b.kind for b in blocks] == ["heading", "table"]
+    table = blocks[1]
+    assert [[cell.text for cell in row] for row in table.rows] == [
+        ["一级指标", "二级指标", "指标值"],
+        ["产出指标", "数量指标", "100人"],
+        ["", "质量指标", ""],
+        ["满意度指标", "", "95%"],
+    ]
+    cell = table.rows[3][2]
+    assert (cell.prov.page, cell.prov.table, cell.prov.row, cell.prov.col, cell.prov.line) == (1, 1, 3, 2, None)
+    assert cell.prov.as_dict()["cell"] == "T1R4C3"
+
+
+def test_table_across_a_page_break_with_the_header_repeated(tmp_path):
+    path = tmp_path / "across.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    header = [(0, 0, 1, 1, "序号"), (0, 1, 1, 1, "任务"), (0, 2, 1, 1, "责任人")]
+    _page_furniture(c, 1)
+    _para(c, 770, "为进一步加强作风和效能建设，现将任务分解如下。")
+    rows = [(r, k, 1, 1, t) for r in range(1, 4) for k, t in enumerate((str(r), f"任务{r}", f"张{r}"))]
+    _table(c, 72, 180, [60, 200, 100], 20, header + rows)  # ends at the page foot
+    c.showPage()
+    _page_furniture(c, 2)
+    rows = [(r - 3, k, 1, 1, t) for r in range(4, 6) for k, t in enumerate((str(r), f"任务{r}", f"张{r}"))]
+    _table(c, 72, 780, [60, 200, 100], 20, header + rows)
+    _para(c, 700, "以上任务请各股室按时完成。")
+    c.save()
+    blocks = _blocks(path)
+    tables = [b for b in blocks if b.kind == "table"]
+    assert len(tables) == 1
+    texts = [[cell.text for cell in row] for row in tables[0].rows]
+    assert texts[0] == ["序号", "任务", "责任人"]
+    assert [row[0] for row in texts] == ["序号", "1", "2", "3", "4", "5"]
+    assert [row[0].prov.page for row in tables[0].rows] == [1, 1, 1, 1, 2, 2]
+    assert blocks[-1].kind == "paragraph" and blocks[-1].prov.page == 2
+
+
+def test_page_numbers_and_running_heads_are_dropped(tmp_path):
+    path = tmp_path / "heads.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for n in range(1, 4):
+        _page_furniture(c, n)
+        _para(c, 760, f"第{n}页的正文：评价组通过数据采集、实地调研和问卷访谈等方式，")
+        _para(c, 742, "进行客观公正的绩效评价。", indent=0)
+        c.setFont(FONT, 9)
+        c.drawCentredString(W / 2, 45, f"第 {n} 页")
+        c.showPage()
+    c.save()
+    blocks = _blocks(path)
+    texts = [b.text for b in blocks]
+    assert len(texts) == 3, texts
+    assert all(t.startswith("第") and "正文" in t for t in texts)
+    assert not any("—" in t or "事务局" in t for t in texts)
+    assert [b.prov.page for b in blocks] == [1, 2, 3]
+
+
+def test_paragraph_lines_join_and_headings_split(tmp_path):
+    path = tmp_path / "prose.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(FONT, 16)
+    c.drawCentredString(W / 2, 780, "2021年度部门整体绩效评价报告")
+    _para(c, 740, "一、部门概述", indent=0)
+    line = "孟津区退役军人事务局内设机构5个，行政编制12人，目前在编在岗9人，下属2个"
+    _para(c, 715, line)
+    _para(c, 697, "二级机构。", indent=0)
+    c.save()
+    blocks = _blocks(path)
+    assert [(b.kind, b.level) for b in blocks] == [("heading", 0), ("heading", 1), ("paragraph", None)]
+    assert blocks[2].text == line + "二级机构。"
+
+
+def test_two_column_cover_reads_left_column_first(tmp_path):
+    path = tmp_path / "cover.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for k, (left, right) in enumerate([("评价机构", "河南昭元"), ("主评人", "陈翠莹"), ("报告时间", "2022年12月"),
+                                       ("委托单位", "孟津区财政局")]):
+        c.setFont(FONT, 12)
+        c.drawString(72, 700 - 24 * k, left)
+        c.drawString(340, 700 - 24 * k, right)
+    c.save()
+    texts = [b.text for b in _blocks(path)]
+    assert texts[:4] == ["评价机构", "主评人", "报告时间", "委托单位"]
+    assert texts[4:] == ["河南昭元", "陈翠莹", "2022年12月", "孟津区财政局"]
+
+
+def _simple_pdf(path: Path, **kwargs) -> Path:
+    c = canvas.Canvas(str(path), pagesize=A4, **kwargs)
+    _para(c, 760, "部门整体支出绩效自评报告")
+    c.save()
+    return path
+
+
+def test_encrypted_pdf_is_an_input_error(tmp_path):
+    path = _simple_pdf(tmp_path / "locked.pdf", encrypt="secret")
+    with pytest.raises(InputError, match="encrypted"):
+        read_file(path)
+
+
+def test_truncated_pdf_is_an_input_error(tmp_path):
+    data = _simple_pdf(tmp_path / "whole.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="truncated"):
+        read_file(cut)
+
+
+def test_corrupt_pdf_is_an_input_error(tmp_path):
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 200 + b"\n%%EOF\n")
+    with pytest.raises(InputError):
+        read_file(path)
+
+
+def test_pdf_without_text_is_an_input_error(tmp_path):
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.rect(72, 400, 300, 300, fill=1)  # a picture of a page, no text layer
+    c.save()
+    with pytest.raises(InputError, match="no text layer"):
+        read_file(path)
+
+
+def test_input_error_messages_are_one_line(tmp_path):
+    path = _simple_pdf(tmp_path / "locked.pdf", encrypt="secret")
+    with pytest.raises(InputError) as info:
+        read_file(path)
+    assert "\n" not in str(info.value)
+
+
+# --- the LibreOffice samples, end to end ----------------------------------------------------
+
+PDFS = sorted((SAMPLES / "pdf").glob("*.pdf"))
+
+
+def _score(paths: list[Path], gold: Path, tmp: Path) -> float:
+    from db.export import export_documents
+    from db.ingest import ingest_paths
+    from db.session import open_db, session_factory
+
+    spec = importlib.util.spec_from_file_location("jixiao_score", SHARED / "score.py")
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    engine = open_db(f"sqlite:///{tmp / 'db.sqlite'}")
+    summary = ingest_paths(engine, paths)
+    assert summary.quarantined == []
+    with session_factory(engine)() as session:
+        docs = export_documents(session)["documents"]
+    engine.dispose()
+    tally, _ = score.score(score.load_docs(gold), docs)
+    return score.prf(*[sum(t[i] for t in tally.values()) for i in range(3)])[2]
+
+
+@pytest.mark.skipif(not (SHARED / "score.py").exists() or not PDFS, reason="needs ../shared and samples/formats/pdf")
+def test_sample_pdfs_score_as_well_as_the_text(tmp_path):
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "txt").mkdir()
+    pdf_f1 = _score(PDFS, SAMPLES / "gold" / "pdf", tmp_path / "pdf")
+    text_f1 = _score([SHARED / "seeds"], SHARED / "gold", tmp_path / "txt")
+    assert pdf_f1 >= text_f1 - 0.02, (pdf_f1, text_f1)
