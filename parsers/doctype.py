@@ -18,6 +18,7 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"自评报告|自评"), "self_evaluation_report"),
     (re.compile(r"评价报告|绩效报告|评价"), "report"),
 )
+AGENCY_LABEL = re.compile(r"评价(?:实施)?机构\s*[：:]|主评人\s*[：:]|评价组组长\s*[：:]\s*[\u4e00-\u9fa5]")
 AGENCY = re.compile(r"评价(?:实施)?机构|第三方|主评人|(?:有限|咨询)公司|会计师事务所")
 SELF_VOICE = re.compile(r"我局|我单位|我委|我部门|本单位|本部门|自评")
 
@@ -32,7 +33,12 @@ def classify(title: str | None, lines: list[TextLine]) -> str:
 
 
 def _report_kind(text: str) -> str:
+    """A named agency or lead evaluator makes a third-party report; the department's own voice a self-evaluation."""
     head = text[:3000]
+    if AGENCY_LABEL.search(head):
+        return "evaluation_report"
+    if len(SELF_VOICE.findall(text)) >= 2:
+        return "self_evaluation_report"  # "我局委托第三方…" is still the department speaking
     if AGENCY.search(head):
         return "evaluation_report"
     return "self_evaluation_report"

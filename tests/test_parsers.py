@@ -207,3 +207,15 @@ def test_what_no_parser_took_is_kept_as_unclaimed_text(tmp_path):
     assert "刘晓\t股长\t铜鼓县文化广电旅游局" in texts  # data no parser reads: kept, with its line
     assert all("送戏下乡" not in t for t in texts)  # the indicator row was read
     assert [p.line for t, p in doc.unclaimed if t.startswith("刘晓")] == [8]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("XX县民政局2022年度部门整体支出绩效评价报告\n评价机构：华信会计师事务所\n主评人：周伟\n一、基本情况\n总得分90分。", "evaluation_report"),
+    ("部门整体支出绩效评价报告\n一、概况\n我局委托第三方机构协助开展自评。\n二、结论\n我局自评得分95分。", "self_evaluation_report"),
+    ("2023年度部门整体支出绩效自评报告\n一、概况\n本单位共有编制10名。", "self_evaluation_report"),
+])
+def test_who_wrote_a_report_decides_its_type(tmp_path, text, expected):
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    [doc] = parse_file(read_file(path))
+    assert doc.doc_type == expected
