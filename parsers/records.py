@@ -6,7 +6,6 @@ export prints them. Every row carries the Provenance it was read from.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from extract.ir import Provenance
 
@@ -141,6 +140,3 @@ class DocumentRecord:
     def add_check(self, code: str, message: str, prov: Provenance) -> None:
         self.checks.append(CheckRow(code, message, prov))
 
-
-def provenance_dict(prov: Provenance) -> dict[str, Any]:
-    return prov.as_dict()
