@@ -39,7 +39,7 @@ def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if method == "jixiao":
     from extract import read_file
-    import extract.pdf, pdfplumber  # noqa: F401 - imports are not the extraction
+    import extract.pdf, extract.pdf_pdfium, pdfplumber  # noqa: F401 - imports are not the extraction
     run = lambda f: [[[c.text for c in row] for row in b.rows] for b in read_file(f).blocks if b.kind == "table"]
 elif method == "pdfplumber":
     import pdfplumber

@@ -17,16 +17,18 @@ several pages) and page numbers are left out. A page whose text sits in two
 columns with nothing crossing the gutter (a cover page) is read left column
 first.
 
-pypdfium2 (a pdfplumber dependency) opens the file first: it is what tells
-an encrypted, corrupt or text-less PDF apart quickly, without pdfminer
-parsing every page (see benchmarks/bench_formats.py for why pdfplumber still
-reads the text: pdfium's characters carry no ruling lines, and its per-char
-API from Python is not faster once lines and cells are built).
+Pages are read by pypdfium2 (a pdfplumber dependency), several times faster
+than pdfminer: extract.pdf_pdfium turns its characters and painted paths
+into pdfplumber's object dicts, and pdfplumber's own table finder and word
+extraction run on them. A page pdfium cannot give in pdfplumber's
+coordinates (rotated, or a MediaBox off the origin) is read by pdfplumber.
+pdfium also tells an encrypted or corrupt file apart before any page is read.
 """
 from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -59,37 +61,67 @@ NO_TEXT = "no text layer (a scan?): OCR is not available yet"
 
 def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "pdf") -> ExtractedFile:
     """The registry's entry point (extract.FORMATS)."""
-    n_pages = _check_pdf(data)
-    import pdfplumber  # imported here: a text-only run need not pay for pdfminer
-
-    _PDF_ERRORS = _pdf_errors()
-
-    warnings: list[str] = []
+    doc = _open_pdf(data)
     try:
-        pdf = pdfplumber.open(BytesIO(data))
-    except _PDF_ERRORS as exc:
-        raise InputError(f"corrupt PDF: {_one_line(exc)}") from exc
-    with pdf:
-        pages: list[_Page] = []
-        try:
-            for number, page in enumerate(pdf.pages, start=1):
-                pages.append(_read_page(page, number))
-                page.flush_cache()
-        except _PDF_ERRORS as exc:
-            raise InputError(f"corrupt PDF (page {len(pages) + 1} of {n_pages}): {_one_line(exc)}") from exc
-    if not pages:
-        raise InputError("empty PDF (no pages)")
+        pages = _read_pages(doc, data)
+    finally:
+        doc.close()
     if not any(p.has_text for p in pages):
         raise InputError(NO_TEXT)
-    for p in pages:
-        if not p.has_text:
-            warnings.append(f"page {p.number}: no text layer (a scanned page?), skipped")
+    warnings = [f"page {p.number}: no text layer (a scanned page?), skipped"
+                for p in pages if not p.has_text]
     _drop_running_heads(pages)
     blocks = _to_blocks(pages, name)
     if not blocks:
         raise InputError(NO_TEXT)
     return ExtractedFile(path=path, name=name, sha256=sha256, format="pdf", blocks=blocks,
                          warnings=warnings)
+
+
+def _read_pages(doc, data: bytes) -> list[_Page]:
+    """Every page read by pdfium; one it cannot read the way pdfminer does, by pdfplumber."""
+    import pypdfium2 as pdfium
+
+    from extract.pdf_pdfium import PdfiumPage  # imported here: a text-only run need not pay for it
+
+    plumber = None
+    pages: list[_Page] = []
+    try:
+        for number in range(1, len(doc) + 1):
+            try:
+                page = doc[number - 1]
+                try:
+                    found = PdfiumPage.read(page)
+                finally:
+                    page.close()
+            except pdfium.PdfiumError as exc:
+                raise InputError(f"corrupt PDF (page {number} of {len(doc)}): {_one_line(exc)}") from exc
+            if found is None:
+                plumber = plumber or _open_plumber(data)
+                found = _plumber_page(plumber, number, len(doc))
+            pages.append(_read_page(found, number))
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return pages
+
+
+def _open_plumber(data: bytes):
+    import pdfplumber
+
+    try:
+        return pdfplumber.open(BytesIO(data))
+    except _pdf_errors() as exc:
+        raise InputError(f"corrupt PDF: {_one_line(exc)}") from exc
+
+
+def _plumber_page(pdf, number: int, n_pages: int):
+    try:
+        page = pdf.pages[number - 1]
+        page.objects  # parsed here, so that a damaged page is an InputError
+    except _pdf_errors() as exc:
+        raise InputError(f"corrupt PDF (page {number} of {n_pages}): {_one_line(exc)}") from exc
+    return page
 
 
 def _pdf_errors() -> tuple[type[BaseException], ...]:
@@ -106,8 +138,8 @@ def _one_line(exc: Exception) -> str:
     return text[:200]
 
 
-def _check_pdf(data: bytes) -> int:
-    """The page count; InputError for an encrypted, truncated, corrupt or empty file."""
+def _open_pdf(data: bytes):
+    """The pdfium document; InputError for an encrypted, truncated, corrupt or empty file."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise InputError("not a PDF (no %PDF header)")
     if b"%%EOF" not in data[-2048:]:
@@ -121,13 +153,10 @@ def _check_pdf(data: bytes) -> int:
         if "password" in msg:
             raise InputError("encrypted PDF (a password is needed to open it)") from exc
         raise InputError(f"corrupt PDF: {_one_line(exc)}") from exc
-    try:
-        n = len(doc)
-    finally:
+    if len(doc) == 0:
         doc.close()
-    if n == 0:
         raise InputError("empty PDF (no pages)")
-    return n
+    return doc
 
 
 # --- one page -------------------------------------------------------------------------------
@@ -173,21 +202,25 @@ class _Page:
 
 
 def _read_page(page, number: int) -> _Page:
+    """One page: a PdfiumPage, or a pdfplumber Page (both pdfplumber Containers)."""
+    from pdfplumber.utils import extract_words
+
     out = _Page(number=number, width=float(page.width), height=float(page.height))
     chars = page.chars
     out.has_text = any(c["text"].strip() for c in chars)
     if not out.has_text:
         return out
+    index = _CharIndex(chars)
     found = page.find_tables(LINES_SETTINGS)
-    tables = [t for t in found if _real_table(t)]
+    tables = [t for t in found if _real_table(t, index)]
     if not tables and not page.lines and not _ruling_rects(page):
-        tables = [t for t in page.find_tables(TEXT_SETTINGS) if _aligned_columns(t)]
+        tables = [t for t in page.find_tables(TEXT_SETTINGS) if _aligned_columns(t, index)]
     boxes = [t.bbox for t in tables]
     for t in tables:
-        out.tables.append(_table_rows(t, page, number))
-    rest = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    words = rest.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False,
-                               extra_attrs=["size"])
+        out.tables.append(_table_rows(t, index, number))
+    rest = [c for c in chars if not _inside(c, boxes)]
+    words = extract_words(rest, x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False,
+                          extra_attrs=["size"])
     left, right = _split_columns(words, out.width)
     if right:
         out.two_columns = True
@@ -202,24 +235,52 @@ def _ruling_rects(page) -> list:
     return [r for r in page.rects if min(r["width"], r["height"]) < 2.5]
 
 
-def _real_table(t) -> bool:
-    rows = t.extract()
+def _filled(t, index: _CharIndex) -> list[list[bool]]:
+    """Which grid slots hold text, by pdfplumber's own test (what `t.extract()` would fill)."""
+    return [[box is not None and index.any_in(box) for box in row.cells] for row in t.rows]
+
+
+def _real_table(t, index: _CharIndex) -> bool:
+    rows = _filled(t, index)
     if not rows:
         return False
     ncols = max(len(r) for r in rows)
     if len(rows) == 1 and ncols == 1:
         return False  # a box around a paragraph, not a table
-    return any((c or "").strip() for r in rows for c in r)
+    return any(any(r) for r in rows)
 
 
-def _aligned_columns(t) -> bool:
+def _aligned_columns(t, index: _CharIndex) -> bool:
     """A text-strategy table worth keeping: 3+ rows of 3+ columns, mostly filled."""
-    rows = t.extract()
+    rows = _filled(t, index)
     if len(rows) < 3 or max(len(r) for r in rows) < 3:
         return False
-    filled = sum(1 for r in rows for c in r if (c or "").strip())
+    filled = sum(1 for r in rows for c in r if c)
     total = sum(len(r) for r in rows)
     return filled >= 0.6 * total
+
+
+class _CharIndex:
+    """A page's visible characters by the centre of their box: which ones lie in a box."""
+
+    def __init__(self, chars: list[dict]):
+        self._entries = sorted((((c["top"] + c["bottom"]) / 2, k, (c["x0"] + c["x1"]) / 2, c)
+                                for k, c in enumerate(chars) if c["text"].strip()),
+                               key=lambda e: (e[0], e[1]))
+        self._ys = [e[0] for e in self._entries]
+
+    def within(self, box) -> list[dict]:
+        """The characters centred in box, edges included (as _inside), in page order."""
+        x0, top, x1, bottom = box
+        lo, hi = bisect_left(self._ys, top), bisect_right(self._ys, bottom)
+        found = sorted((e for e in self._entries[lo:hi] if x0 <= e[2] <= x1), key=lambda e: e[1])
+        return [e[3] for e in found]
+
+    def any_in(self, box) -> bool:
+        """A character centred in box, its right and bottom edges out (pdfplumber's test)."""
+        x0, top, x1, bottom = box
+        lo, hi = bisect_left(self._ys, top), bisect_left(self._ys, bottom)
+        return any(x0 <= e[2] < x1 for e in self._entries[lo:hi])
 
 
 def _inside(obj, boxes) -> bool:
@@ -235,18 +296,16 @@ def _clean_cell(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _table_rows(t, page, number: int) -> _Table:
+def _table_rows(t, index: _CharIndex, number: int) -> _Table:
     x0, top, x1, bottom = t.bbox
-    chars = [c for c in page.chars if c["text"].strip() and _inside(c, [t.bbox])]
     rows: list[list[str | None]] = []
     for row in t.rows:
-        rows.append([None if box is None else _cell_text([c for c in chars if _inside(c, [box])])
-                     for box in row.cells])
+        rows.append([None if box is None else _cell_text(index.within(box)) for box in row.cells])
     width = max(len(r) for r in rows)
     rows = [r + [None] * (width - len(r)) for r in rows]
     xs = sorted({round(c[0], 1) for c in t.cells})
     return _Table(rows=rows, top=top, bottom=bottom, x0=x0, x1=x1, col_xs=xs, page=number,
-                  row_pages=[number] * len(rows), runs_on=_runs_on(t, page))
+                  row_pages=[number] * len(rows), runs_on=_runs_on(t, index))
 
 
 def _char_lines(chars: list[dict]) -> list[list[dict]]:
@@ -307,7 +366,7 @@ CONTINUING = tuple("、，,：:（(《“‘")
 TERMINAL = tuple("。；;！!？?）)」”\"")
 
 
-def _runs_on(t, page) -> set[float]:
+def _runs_on(t, index: _CharIndex) -> set[float]:
     """Cells at the foot of the table whose text is cut by the page end.
 
     The text fills its last line (a wrapped sentence that goes on) and does
@@ -318,7 +377,7 @@ def _runs_on(t, page) -> set[float]:
     for cell in t.cells:
         if abs(cell[3] - bottom) > 2:
             continue
-        chars = [c for c in page.chars if _inside(c, [cell]) and c["text"].strip()]
+        chars = index.within(cell)
         if not chars:
             continue
         size = statistics.median(c["size"] for c in chars)

@@ -224,3 +224,99 @@ def test_sample_pdfs_score_as_well_as_the_text(tmp_path):
     pdf_f1 = _score(PDFS, SAMPLES / "gold" / "pdf", tmp_path / "pdf")
     text_f1 = _score([SHARED / "seeds"], SHARED / "gold", tmp_path / "txt")
     assert pdf_f1 >= text_f1 - 0.02, (pdf_f1, text_f1)
+
+
+# --- the pdfium page reader (extract/pdf_pdfium.py) against pdfplumber's own parse -----------
+
+def _box(obj) -> tuple:
+    return tuple(round(obj[k], 2) for k in ("x0", "x1", "top", "bottom"))
+
+
+def test_pdfium_page_has_the_objects_pdfplumber_finds(tmp_path):
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from extract.pdf_pdfium import PdfiumPage
+
+    path = tmp_path / "objects.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 800, "Budget 2022: 1,234.50 (ok)")
+    c.setFont(FONT, 10)
+    c.drawString(72, 780, "部门整体支出 2021年 95%")  # half-width glyphs of a CJK font not embedded
+    c.saveState()
+    c.scale(1.5, 1.5)  # a scaled matrix: a bigger size and wider glyphs than Tf says
+    c.drawString(50, 500, "放大 12.5")
+    c.restoreState()
+    text = c.beginText(72, 740)
+    text.setFont("Helvetica", 10)
+    text.setHorizScale(80)  # condensed (Tz)
+    text.textOut("Condensed 34")
+    c.drawText(text)
+    c.line(72, 700, 300, 700)
+    c.line(100, 650, 100, 720)
+    c.rect(72, 500, 200, 100, stroke=1, fill=0)
+    c.rect(72, 480, 200, 0.8, stroke=0, fill=1)  # a rule drawn as a filled box
+    c.bezier(72, 400, 100, 450, 150, 350, 200, 400)
+    c.circle(400, 400, 30)
+    c.beginForm("form")  # a form XObject, placed scaled: its paths go through two matrices
+    c.line(0, 0, 100, 0)
+    c.rect(0, 0, 100, 50)
+    c.endForm()
+    c.saveState()
+    c.translate(300, 100)
+    c.scale(1.5, 1.5)
+    c.doForm("form")
+    c.restoreState()
+    c.save()
+    ours = PdfiumPage.read(pdfium.PdfDocument(str(path))[0])
+    theirs = pdfplumber.open(path).pages[0]
+    assert (ours.width, ours.height) == (round(float(theirs.width), 3), round(float(theirs.height), 3))
+    for kind in ("line", "rect", "curve"):
+        assert sorted(map(_box, ours.objects[kind])) == sorted(map(_box, theirs.objects[kind])), kind
+    edges = [sorted((str(e["orientation"]),) + _box(e) for e in page.edges) for page in (ours, theirs)]
+    assert edges[0] == edges[1]
+    visible = [[ch for ch in page.chars if ch["text"].strip()] for page in (ours, theirs)]
+    assert [ch["text"] for ch in visible[0]] == [ch["text"] for ch in visible[1]]
+    for a, b in zip(*visible):
+        assert abs(a["x0"] - b["x0"]) < 0.01 and abs(a["x1"] - b["x1"]) < 0.01, (a, b)
+        assert abs(a["size"] - b["size"]) < 0.01, (a, b)
+    # vertically a glyph's box is its size standing on the baseline (pdfminer lowers it by the
+    # font's Descent, which pdfium does not give; LibreOffice writes 0 there)
+    for ch in visible[0]:
+        assert ch["upright"] and abs(ch["bottom"] - ch["top"] - ch["size"]) < 1e-6
+
+
+def test_table_ruled_with_filled_boxes(tmp_path):
+    path = tmp_path / "filled.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    xs, ys = [72, 192, 312], [740, 720, 700]
+    for y in ys:
+        c.rect(xs[0], y - 0.4, xs[-1] - xs[0], 0.8, stroke=0, fill=1)
+    for x in xs:
+        c.rect(x - 0.4, ys[-1], 0.8, ys[0] - ys[-1], stroke=0, fill=1)
+    c.setFont(FONT, 10)
+    for r, row in enumerate([("项目", "金额"), ("基本支出", "120.5")]):
+        for k, text in enumerate(row):
+            c.drawString(xs[k] + 3, ys[r] - 14, text)
+    c.save()
+    tables = [b for b in _blocks(path) if b.kind == "table"]
+    assert [[cell.text for cell in row] for row in tables[0].rows] == [["项目", "金额"], ["基本支出", "120.5"]]
+
+
+def test_rotated_page_is_read_by_pdfplumber(tmp_path):
+    import pypdfium2 as pdfium
+
+    from extract.pdf_pdfium import PdfiumPage
+
+    path = tmp_path / "rotated.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _para(c, 760, "第一页的正文。")
+    c.showPage()
+    c.setPageRotation(90)
+    _para(c, 760, "第二页横排的正文。")
+    c.save()
+    doc = pdfium.PdfDocument(str(path))
+    assert PdfiumPage.read(doc[0]) is not None and PdfiumPage.read(doc[1]) is None
+    blocks = _blocks(path)
+    assert [(b.text, b.prov.page) for b in blocks] == [("第一页的正文。", 1), ("第二页横排的正文。", 2)]
