@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -18,11 +19,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db import PIPELINE_VERSION
 from db.export import export_json
-from db.ingest import ingest_paths
+from db.ingest import RunBusy, default_workers, ingest_paths
 from db.session import open_db, session_factory
+from db.status import status_lines
 from extract.errors import InputError
 
 DEFAULT_DB = "sqlite:///jixiao.sqlite"
+
+# Exit codes, for cron: 0 every file ingested or skipped, 1 some files in
+# quarantine (the rest ingested), 2 usage error, 3 could not run at all
+# (database unusable, or another run holds it).
+EXIT_QUARANTINED, EXIT_USAGE, EXIT_CANNOT_RUN = 1, 2, 3
+
+
+class CannotRun(click.ClickException):
+    exit_code = EXIT_CANNOT_RUN
 
 
 class JixiaoGroup(click.Group):
@@ -40,12 +51,19 @@ class JixiaoGroup(click.Group):
             ctx.exit(1)
         except InputError as exc:
             raise click.ClickException(str(exc)) from exc
+        except RunBusy as exc:
+            raise CannotRun(f"{exc}; not started (pass --wait SECONDS to wait for it)") from exc
         except SQLAlchemyError as exc:
-            raise click.ClickException(f"database: {exc}") from exc
+            raise CannotRun(f"database: {_first_line(exc)}") from exc
         except ImportError as exc:  # e.g. a --db URL whose driver is not installed
-            raise click.ClickException(str(exc)) from exc
+            raise CannotRun(str(exc)) from exc
         except OSError as exc:
             raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _silence_stdout() -> None:
@@ -80,22 +98,79 @@ def cli():
     """Chinese budget-performance reports (绩效) to a database and SCHEMA.md JSON."""
 
 
+class Progress:
+    """A bar on a terminal; otherwise a plain log line every `every` seconds."""
+
+    def __init__(self, stream, every: float = 10.0):
+        self.stream, self.every = stream, every
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = None
+        self.t0 = self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tty:
+            if self.bar is None and total:
+                self.bar = click.progressbar(length=total, label="ingest", file=self.stream,
+                                             show_pos=True, show_eta=True)
+                self.bar.render_progress()
+            if self.bar is not None and done:
+                self.bar.update(done - self.bar.pos)
+            return
+        now = time.monotonic()
+        if done and (now - self.last >= self.every):
+            self.last = now
+            rate = done / max(now - self.t0, 1e-9)
+            click.echo(f"jixiao: {done}/{total} files read ({100 * done // total}%), "
+                       f"{rate:.1f} files/s", file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @db_option
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=0, envvar="JIXIAO_WORKERS",
+              show_default="0: one per core",
+              help="Worker processes that read and parse; 1 parses in this process.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Seconds to wait for another run on the same database before giving up.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str):
+def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str, workers: int,
+           wait: float):
     """Read report files and folders (recursively) into the database.
 
-    Files that cannot be read or parsed are quarantined with the reason and
-    the run goes on; the exit code is 1 if any were.
+    Unchanged files already ingested by this pipeline version are skipped;
+    changed ones replace their documents; files gone from a folder are marked
+    missing. Files that cannot be read or parsed are quarantined with the
+    reason and the run goes on. Exit code: 0 all ingested or skipped, 1 some
+    in quarantine, 2 usage error, 3 could not run (database, or another run).
     """
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
+    progress = Progress(sys.stderr)
     with database(db_url) as engine:
-        summary = ingest_paths(engine, paths, echo=lambda line: click.echo(line, err=True))
+        try:
+            summary = ingest_paths(engine, paths, echo=echo, workers=workers or default_workers(),
+                                   progress=progress, wait=wait)
+        finally:
+            progress.close()
     click.echo(summary.line())
-    if summary.quarantined:
-        ctx.exit(1)
+    ctx.exit(summary.exit_code)
+
+
+@cli.command()
+@db_option
+@click.option("--runs", "n_runs", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many of the latest runs to show.")
+@click.option("--missing", "list_missing", is_flag=True,
+              help="List the files found missing, not only their number.")
+def status(db_url: str, n_runs: int, list_missing: bool):
+    """The last runs, the quarantined files with their reasons, missing files."""
+    with database(db_url) as engine, session_factory(engine)() as session:
+        for line in status_lines(session, n_runs, list_missing):
+            click.echo(line)
 
 
 @cli.command()
@@ -106,10 +181,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str):
 # Lazy, so a failing export does not leave an empty file behind.
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True),
               default="-", help="Write to this file instead of stdout.")
-def export(db_url: str, fmt: str, output):
+@click.option("--include-missing", is_flag=True,
+              help="Also export documents of files that runs found gone.")
+def export(db_url: str, fmt: str, output, include_missing: bool):
     """Print every stored document in the SCHEMA.md shape."""
     with database(db_url) as engine, session_factory(engine)() as session:
-        export_json(session, output)
+        export_json(session, output, include_missing)
 
 
 def main():

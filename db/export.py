@@ -135,13 +135,27 @@ def _document(d: Document, f: File, lists: dict[str, list[dict]]) -> dict:
     }
 
 
-def export_documents(session: Session) -> dict:
-    """`{"documents": [...]}` for every stored document, by file name then order."""
-    docs = session.execute(
+def _bytewise(col, session: Session):
+    # SQLite compares text bytewise; PostgreSQL by the database's locale.
+    # "C" makes both order Chinese names alike, so exports are identical.
+    return col.collate("C") if session.get_bind().dialect.name == "postgresql" else col
+
+
+def export_documents(session: Session, include_missing: bool = False) -> dict:
+    """`{"documents": [...]}` for every stored document, by file name then order.
+
+    Files that a run found gone (`files.missing_since`) keep their rows but
+    are left out unless `include_missing`.
+    """
+    query = (
         select(Document, File)
         .join(File, Document.file_id == File.id)
-        .order_by(File.name, File.path, Document.ordinal)
-    ).all()
+        .order_by(_bytewise(File.name, session), _bytewise(File.path, session),
+                  Document.ordinal)
+    )
+    if not include_missing:
+        query = query.where(File.missing_since.is_(None))
+    docs = session.execute(query).all()
     # One query per table rather than per document: exports stay fast on
     # thousands of documents.
     grouped: dict[str, dict[int, list[dict]]] = {}
@@ -158,7 +172,7 @@ def export_documents(session: Session) -> dict:
     }
 
 
-def export_json(session: Session, fp: IO[str]) -> None:
+def export_json(session: Session, fp: IO[str], include_missing: bool = False) -> None:
     """Write the export as UTF-8 JSON, Chinese kept readable."""
-    json.dump(export_documents(session), fp, ensure_ascii=False, indent=1)
+    json.dump(export_documents(session, include_missing), fp, ensure_ascii=False, indent=1)
     fp.write("\n")

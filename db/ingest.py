@@ -1,24 +1,59 @@
-"""Ingest orchestration: paths -> extract -> parse -> store, one file at a time.
+"""Ingest runs: paths -> (skip | read, parse in workers) -> store, one file at a time.
 
-Each file is stored in its own transaction, and any failure quarantines just
-that file: one bad input never stops a batch or leaves half a file behind.
+A run, in order:
+
+1. walk the paths and take the run lock (one run per database at a time);
+2. record the run in `runs`, marking runs that died earlier 'interrupted';
+3. stat every file and compare with its stored row: same path, size, mtime
+   and pipeline version means unchanged, skipped without being read (an
+   unchanged file in quarantine stays there: it is retried only when it or
+   the pipeline changes). Stored files under a walked folder that no longer
+   exist are marked missing, not deleted;
+4. send the rest to worker processes, which hash the bytes (a touched but
+   identical file is then skipped too), read and parse;
+5. store each result from this process, in one transaction per file that
+   also bumps the run's counters: a run killed at any moment leaves every
+   file either fully stored or untouched, and the counters exact;
+6. close the run with its status.
+
+Why the parent stores: SQLite has one writer, so workers writing would only
+queue on its lock; one storing process keeps every transaction short and
+the same code serves PostgreSQL. Parsing is where the time goes (store is a
+few per cent of a file's cost), so one writer does not limit the speed.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import multiprocessing
 import os
+import socket
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 import extract
 from db import PIPELINE_VERSION
 from db.loader import quarantine_file, store_file
-from db.session import session_factory
-from extract.errors import InputError
+from db.models import File, Run
+from db.session import Busy, run_lock, session_factory
+from db.worker import Job, Result, init_worker, process, sha256_of
+
+# A file modified this close to its stat may change again within the same
+# mtime tick, unseen; such files get no stored mtime, so the next run hashes.
+RACY_NS = 2_000_000_000
+IN_FLIGHT_PER_WORKER = 4  # jobs queued per worker: busy workers, bounded memory
+CHUNK = 500  # paths per IN (...) list
+
+
+class RunBusy(Exception):
+    """Another run holds the database; the message says which."""
 
 
 @dataclass
@@ -30,14 +65,47 @@ class Failure:
 
 @dataclass
 class IngestSummary:
-    files: int = 0
-    documents: int = 0
-    skipped: int = 0  # folder entries whose suffix no extractor reads
-    quarantined: list[Failure] = field(default_factory=list)
+    run_id: int | None = None
+    found: int = 0  # files the walk found (and named files)
+    new: int = 0
+    changed: int = 0  # content changed since stored
+    reparsed: int = 0  # same content, stored by another pipeline version
+    skipped: int = 0  # unchanged
+    missing: int = 0  # stored files found gone by this run
+    documents: int = 0  # documents stored by this run
+    ignored: int = 0  # folder entries whose suffix no extractor reads
+    quarantined: list[Failure] = field(default_factory=list)  # failed in this run
+    still_quarantined: int = 0  # unchanged files in quarantine, not retried
+    seconds: float = 0.0
+
+    @property
+    def files(self) -> int:
+        """Files stored by this run."""
+        return self.new + self.changed + self.reparsed
+
+    @property
+    def in_quarantine(self) -> int:
+        return len(self.quarantined) + self.still_quarantined
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file ingested or skipped, 1 some in quarantine."""
+        return 1 if self.in_quarantine else 0
 
     def line(self) -> str:
-        return (f"ingested {self.files} files ({self.documents} documents), "
-                f"quarantined {len(self.quarantined)}")
+        return (f"run {self.run_id}: {self.found} files: {self.new} new, "
+                f"{self.changed} changed, {self.reparsed} re-parsed, {self.skipped} skipped, "
+                f"{len(self.quarantined)} failed, {self.missing} missing; "
+                f"{self.documents} documents stored, {self.in_quarantine} in quarantine "
+                f"({self.seconds:.1f} s)")
+
+
+def default_workers() -> int:
+    """One per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _wanted(name: str, suffixes: set[str]) -> bool:
@@ -80,21 +148,270 @@ def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
     return unique, skipped
 
 
-def _sha256(path: Path) -> str | None:
-    """Digest for the quarantine record; None when the bytes are unreadable."""
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC, as in loader
+
+
+def _chunks(items: list, n: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+# ---------------------------------------------------------------- the run row
+
+def _bump(session, run_id: int, **counts: int) -> None:
+    """Add to the run's counters, inside the caller's (the file's) transaction."""
+    if run_id is not None and counts:
+        session.execute(update(Run).where(Run.id == run_id).values(
+            {getattr(Run, k): getattr(Run, k) + v for k, v in counts.items()}))
+
+
+def _start_run(Session, paths: list, workers: int, version: str) -> int:
+    with Session() as s, s.begin():
+        # We hold the run lock, so any run still 'running' is dead (kill -9,
+        # power cut): its files are each stored or not, nothing to repair.
+        s.execute(update(Run).where(Run.status == "running").values(status="interrupted"))
+        run = Run(started_at=_now(), status="running", pipeline_version=version,
+                  host=socket.gethostname(), pid=os.getpid(), workers=workers,
+                  paths="\n".join(str(Path(p).resolve()) for p in paths))
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def _end_run(Session, run_id: int, status: str, error: str | None = None) -> None:
+    with Session() as s, s.begin():
+        s.execute(update(Run).where(Run.id == run_id).values(
+            status=status, ended_at=_now(), error=error))
+
+
+def describe_holder(Session) -> str:
+    """Which run holds the database, as far as the runs table knows."""
     try:
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except OSError:
-        return None
+        with Session() as s:
+            run = s.scalars(select(Run).where(Run.status == "running")
+                            .order_by(Run.id.desc()).limit(1)).first()
+    except Exception:
+        run = None
+    if run is None:
+        return "another ingest run is using this database"
+    return (f"another ingest run is using this database: run {run.id}, pid {run.pid} "
+            f"on {run.host}, started {run.started_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+# ---------------------------------------------------------------- planning
 
+@dataclass
+class _Plan:
+    jobs: list[Job]
+    skipped: int = 0
+    still_quarantined: int = 0
+    reappeared: list[str] = field(default_factory=list)  # unchanged, were marked missing
+    gone: list[str] = field(default_factory=list)  # stored, under a walked folder, absent now
+    stat_failures: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int) -> _Plan:
+    with Session() as s:
+        known = {row.path: row for row in s.execute(select(
+            File.path, File.sha256, File.size, File.mtime_ns, File.pipeline_version,
+            File.status, File.missing_since))}
+    plan = _Plan(jobs=[])
+    seen: set[str] = set()
+    for path in files:
+        key = str(path.resolve())
+        seen.add(key)
+        try:
+            st = os.stat(key)
+        except OSError as exc:
+            plan.stat_failures.append((path, exc.strerror or str(exc)))
+            continue
+        size, mtime = st.st_size, st.st_mtime_ns
+        if mtime >= t0_ns - RACY_NS:
+            mtime = None  # racily clean: store no mtime, so the next run hashes
+        row = known.get(key)
+        if row is None:
+            plan.jobs.append(Job(key, str(path), size, mtime, None, "new"))
+            continue
+        same_version = row.pipeline_version == version
+        if (same_version and mtime is not None and row.mtime_ns == mtime
+                and row.size == size):
+            plan.skipped += 1
+            plan.still_quarantined += row.status == "quarantined"
+            if row.missing_since is not None:
+                plan.reappeared.append(key)
+            continue
+        if same_version:  # stat differs: hash, and parse only if the bytes did change
+            plan.jobs.append(Job(key, str(path), size, mtime, row.sha256, "changed"))
+        else:  # a new pipeline re-parses everything, so a parser fix reaches old data
+            plan.jobs.append(Job(key, str(path), size, mtime, None, "reparsed"))
+    for key, row in known.items():
+        if (key not in seen and row.missing_since is None
+                and any(key.startswith(root) for root in roots)
+                and not os.path.lexists(key)):
+            plan.gone.append(key)
+    return plan
+
+
+def _apply_plan(Session, run_id: int, plan: _Plan, found: int) -> None:
+    """Record the skips and the missing marks in one transaction."""
+    now = _now()
+    with Session() as s, s.begin():
+        for chunk in _chunks(plan.gone):
+            s.execute(update(File).where(File.path.in_(chunk)).values(missing_since=now))
+        for chunk in _chunks(plan.reappeared):
+            s.execute(update(File).where(File.path.in_(chunk)).values(missing_since=None))
+        _bump(s, run_id, files=found, skipped=plan.skipped, missing=len(plan.gone))
+
+
+# ---------------------------------------------------------------- workers
+
+def _mp_context():
+    # forkserver: workers fork from a clean server process that has the
+    # parsers imported already, never from this process with its open
+    # database connections and threads. spawn where forkserver is missing.
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["db.worker", "parsers", "parsers.document"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _crashed(job: Job) -> Result:
+    return Result(job, "failed", stage="extract",
+                  error="the worker process died reading this file (crash or out of memory)")
+
+
+def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
+    """Touched files whose digest is known are hashed here (disk speed, no
+    worker start-up): identical ones are done, the rest go to the workers."""
+    done, rest = [], []
+    for job in jobs:
+        if job.known_sha is None or (job.size or 0) > extract.MAX_FILE_BYTES:
+            rest.append(job)
+            continue
+        try:
+            sha = sha256_of(job.key)
+        except OSError:
+            sha = None  # the worker will fail on it with the proper message
+        if sha == job.known_sha:
+            done.append(Result(job, "same", sha256=sha))
+        else:
+            rest.append(dataclasses.replace(job, known_sha=None))
+    return done, rest
+
+
+def _results(work: tuple[list[Result], list[Job]], workers: int) -> Iterator[Result]:
+    """Results in completion order; in this process when one worker suffices."""
+    ready, jobs = work
+    yield from ready
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield process(job)
+        return
+    ctx = _mp_context()
+    queue: deque[Job] = deque(jobs)
+    suspects: deque[Job] = deque()  # in flight when a worker died
+    produced = False  # has any worker returned a result yet?
+    while queue or suspects:
+        if suspects:
+            # One at a time, so a second crash names the culprit exactly.
+            job = suspects.popleft()
+            with ProcessPoolExecutor(1, mp_context=ctx, initializer=init_worker) as pool:
+                try:
+                    result = pool.submit(process, job).result()
+                except BrokenProcessPool:
+                    if not produced:  # no worker ever worked: not this file's fault
+                        raise RuntimeError("worker processes die on start-up; "
+                                           "try --workers 1 to see why") from None
+                    result = _crashed(job)
+            produced = True
+            yield result
+            continue
+        pool = ProcessPoolExecutor(min(workers, len(queue)), mp_context=ctx,
+                                   initializer=init_worker)
+        inflight: dict = {}
+        try:
+            while queue or inflight:
+                broken = False
+                while queue and len(inflight) < workers * IN_FLIGHT_PER_WORKER:
+                    job = queue.popleft()
+                    try:
+                        inflight[pool.submit(process, job)] = job
+                    except BrokenProcessPool:  # died between two results
+                        queue.appendleft(job)
+                        broken = True
+                        break
+                done = wait(inflight, return_when=FIRST_COMPLETED)[0] if inflight else set()
+                for fut in done:
+                    job = inflight.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                        broken = True
+                        continue
+                    produced = True
+                    yield result
+                if broken:
+                    suspects.extend(inflight.values())
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- storing
+
+def _store(Session, run_id: int, res: Result, version: str, summary: IngestSummary,
+           echo) -> None:
+    job = res.job
+    if res.outcome == "same":
+        with Session() as s, s.begin():
+            s.execute(update(File).where(File.path == job.key).values(
+                size=job.size, mtime_ns=job.mtime_ns, missing_since=None))
+            status = s.scalar(select(File.status).where(File.path == job.key))
+            _bump(s, run_id, skipped=1)
+        summary.skipped += 1
+        summary.still_quarantined += status == "quarantined"
+        return
+    if res.outcome == "parsed":
+        try:
+            with Session() as s, s.begin():
+                store_file(s, res.extracted, res.records, version, size=job.size,
+                           mtime_ns=job.mtime_ns, run_id=run_id)
+                _bump(s, run_id, **{job.kind: 1, "documents": len(res.records)})
+        except Exception as exc:  # the transaction rolled back: nothing of it stays
+            msg = " ".join(f"{type(exc).__name__}: {exc}".split())
+            res = Result(job, "failed", sha256=res.sha256, stage="store",
+                         error=f"store failed: {msg}")
+        else:
+            setattr(summary, job.kind, getattr(summary, job.kind) + 1)
+            summary.documents += len(res.records)
+            return
+    _quarantine(Session, run_id, job.key, job.shown, res.sha256, res.stage, res.error,
+                version, summary, echo, size=job.size, mtime_ns=job.mtime_ns)
+
+
+def _quarantine(Session, run_id, key, shown, sha, stage, error, version, summary, echo,
+                *, size=None, mtime_ns=None, digest=True) -> None:
+    if sha is None and digest and (size or 0) <= extract.MAX_FILE_BYTES:
+        # Refused as too large: no digest either (hashing 2 GB takes seconds);
+        # the stat alone keeps it skipped until it changes.
+        try:
+            sha = sha256_of(key)
+        except OSError:
+            sha = None  # unreadable bytes: no digest
+    with Session() as s, s.begin():
+        quarantine_file(s, key, Path(key).name, sha, stage, error, version, size=size,
+                        mtime_ns=mtime_ns, run_id=run_id)
+        _bump(s, run_id, failed=1)
+    summary.quarantined.append(Failure(shown, stage, error))
+    if echo:
+        echo(f"jixiao: {shown}: {error}")
+
+
+# ---------------------------------------------------------------- the run
 
 def ingest_paths(
     engine: Engine,
@@ -102,39 +419,55 @@ def ingest_paths(
     echo: Callable[[str], None] | None = None,
     *,
     pipeline_version: str = PIPELINE_VERSION,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    wait: float = 0.0,
 ) -> IngestSummary:
-    """Ingest files and folders; `echo` receives one line per quarantined file."""
-    import parsers  # late: parsers may be incomplete, and tests replace parse_file
+    """One ingest run over files and folders (see the module docstring).
 
+    `echo` receives one line per quarantined file; `progress(done, total)`
+    is called as files needing work finish. Raises RunBusy if another run
+    holds the database for longer than `wait` seconds.
+    """
+    t0, t0_ns = time.monotonic(), time.time_ns()
+    paths = list(paths)
     Session = session_factory(engine)
-    files, skipped = collect_paths(paths)
-    summary = IngestSummary(skipped=skipped)
-    for path in files:
-        key = str(path.resolve())  # one row per real file, whatever the cwd
-        stage, sha = "extract", None
+    files, ignored = collect_paths(paths)
+    roots = [os.path.join(str(Path(p).resolve()), "") for p in paths if Path(p).is_dir()]
+    try:
+        lock = run_lock(engine, wait)
+        lock.__enter__()
+    except Busy:
+        raise RunBusy(describe_holder(Session)) from None
+    try:
+        run_id = _start_run(Session, paths, workers, pipeline_version)
+        summary = IngestSummary(run_id=run_id, found=len(files), ignored=ignored)
         try:
-            extracted = extract.read_file(key)
-            sha = extracted.sha256
-            if extracted.path != key:
-                extracted = dataclasses.replace(extracted, path=key)
-            stage = "parse"
-            records = parsers.parse_file(extracted)
-            stage = "store"
-            with Session() as session, session.begin():
-                store_file(session, extracted, records, pipeline_version)
-        except InputError as exc:
-            failure = Failure(str(path), exc.stage, _one_line(str(exc)))
-        except Exception as exc:  # a jixiao bug: quarantine, report, go on
-            msg = _one_line(f"{type(exc).__name__}: {exc}")
-            failure = Failure(str(path), stage, f"{stage} failed: {msg}")
-        else:
-            summary.files += 1
-            summary.documents += len(records)
-            continue
-        with Session() as session, session.begin():
-            quarantine_file(session, key, path.name, sha or _sha256(path),
-                            failure.stage, failure.error, pipeline_version)
-        summary.quarantined.append(failure)
-        if echo:
-            echo(f"jixiao: {failure.path}: {failure.error}")
+            plan = _plan(Session, files, roots, pipeline_version, t0_ns)
+            _apply_plan(Session, run_id, plan, len(files))
+            summary.skipped, summary.missing = plan.skipped, len(plan.gone)
+            summary.still_quarantined = plan.still_quarantined
+            for path, reason in plan.stat_failures:
+                _quarantine(Session, run_id, str(path.resolve()), str(path), None, "extract",
+                            reason, pipeline_version, summary, echo, digest=False)
+            total = len(plan.jobs)
+            if progress:
+                progress(0, total)
+            for done, res in enumerate(_results(_hash_first(plan.jobs), workers), 1):
+                _store(Session, run_id, res, pipeline_version, summary, echo)
+                if progress:
+                    progress(done, total)
+        except KeyboardInterrupt:
+            _end_run(Session, run_id, "interrupted")
+            raise
+        except BaseException as exc:
+            try:
+                _end_run(Session, run_id, "failed", " ".join(f"{type(exc).__name__}: {exc}".split()))
+            except Exception:
+                pass  # the database itself is gone; the next run marks this one interrupted
+            raise
+        _end_run(Session, run_id, "quarantined" if summary.in_quarantine else "ok")
+    finally:
+        lock.__exit__(None, None, None)
+    summary.seconds = time.monotonic() - t0
     return summary

@@ -144,8 +144,14 @@ def store_file(
     pipeline_version: str,
     *,
     size: int | None = None,
+    mtime_ns: int | None = None,
+    run_id: int | None = None,
 ) -> int:
-    """Replace what is stored for `extracted.path` with `records`; return files.id."""
+    """Replace what is stored for `extracted.path` with `records`; return files.id.
+
+    `size` and `mtime_ns` should be the stat taken before the file was read:
+    if the file changed since, the next run sees a different stat and checks.
+    """
     _forget_path(session, extracted.path)
     if size is None:
         try:
@@ -162,6 +168,8 @@ def store_file(
         status="ingested",
         pipeline_version=pipeline_version,
         ingested_at=_now(),
+        mtime_ns=mtime_ns,
+        run_id=run_id,
     )
     session.add(file)
     session.flush()  # need file.id for the documents
@@ -183,6 +191,10 @@ def quarantine_file(
     stage: str,
     error: str,
     pipeline_version: str | None = None,
+    *,
+    size: int | None = None,
+    mtime_ns: int | None = None,
+    run_id: int | None = None,
 ) -> int:
     """Record why `path` failed; return quarantine.id.
 
@@ -191,11 +203,15 @@ def quarantine_file(
     """
     _forget_path(session, path)
     now = _now()
+    version = pipeline_version or PIPELINE_VERSION
+    # The stat and digest let the next run skip the file until it or the
+    # pipeline changes.
     session.add(
-        File(path=path, name=name, sha256=sha256, status="quarantined",
-             pipeline_version=pipeline_version or PIPELINE_VERSION, ingested_at=now)
+        File(path=path, name=name, sha256=sha256, status="quarantined", size=size,
+             mtime_ns=mtime_ns, pipeline_version=version, ingested_at=now, run_id=run_id)
     )
-    q = Quarantine(path=path, name=name, sha256=sha256, stage=stage, error=error, at=now)
+    q = Quarantine(path=path, name=name, sha256=sha256, stage=stage, error=error, at=now,
+                   pipeline_version=version, run_id=run_id)
     session.add(q)
     session.flush()
     return q.id

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -18,12 +20,19 @@ class Base(DeclarativeBase):
 
 
 class File(Base):
-    """The latest known state of one input path: ingested or quarantined."""
+    """The latest known state of one input path: ingested or quarantined.
+
+    One row per path (unique). `sha256` is the file's identity; `size` and
+    `mtime_ns` are what `os.stat` said when it was read, so an unchanged file
+    is recognised without reading it. `missing_since` is set when a run walks
+    the file's folder and the file is gone: its rows are kept, left out of
+    exports, and come back if the file does.
+    """
 
     __tablename__ = "files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    path: Mapped[str] = mapped_column(Text, index=True)
+    path: Mapped[str] = mapped_column(Text, index=True, unique=True)
     name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     format: Mapped[str | None] = mapped_column(String(20))
@@ -32,6 +41,9 @@ class File(Base):
     status: Mapped[str] = mapped_column(String(20))  # 'ingested' | 'quarantined'
     pipeline_version: Mapped[str] = mapped_column(String(20))
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    missing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)  # the run that stored it
 
 
 class Document(Base):
@@ -180,3 +192,36 @@ class Quarantine(Base):
     stage: Mapped[str] = mapped_column(String(20))
     error: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
+    pipeline_version: Mapped[str | None] = mapped_column(String(20))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Run(Base):
+    """One `ingest` run: when, by whom, and what it did to how many files.
+
+    The counters are updated in the same transaction as each file, so they
+    are exact even for a run that was killed (its status stays 'running'
+    until the next run finds it dead and marks it 'interrupted').
+    """
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running | ok | quarantined (some files in quarantine) | interrupted | failed
+    status: Mapped[str] = mapped_column(String(20))
+    pipeline_version: Mapped[str] = mapped_column(String(20))
+    host: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    workers: Mapped[int | None] = mapped_column(Integer)
+    paths: Mapped[str | None] = mapped_column(Text)  # the arguments, one per line
+    files: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # files found
+    new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # content changed
+    reparsed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # same bytes, new pipeline
+    skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # unchanged
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # quarantined by this run
+    missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # newly gone
+    documents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # stored by this run
+    error: Mapped[str | None] = mapped_column(Text)  # why a run failed

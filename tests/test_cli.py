@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def fake_parse(ex: ExtractedFile) -> list[DocumentRecord]:
 
 @pytest.fixture
 def fakes(monkeypatch):
+    # The fakes live in this process only: parse here, not in worker processes.
+    monkeypatch.setenv("JIXIAO_WORKERS", "1")
     monkeypatch.setattr(extract, "read_file", fake_read)
     # raising=False: parsers/__init__.py may not define parse_file yet.
     monkeypatch.setattr(parsers, "parse_file", fake_parse, raising=False)
@@ -81,10 +84,16 @@ def invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+def summary(r) -> str:
+    """The run's one-line summary, without its duration."""
+    return re.sub(r" \([\d.]+ s\)$", "", r.stdout.strip())
+
+
 def test_ingest_folder_quarantines_bad_files_and_goes_on(fakes, folder, db):
     r = invoke("ingest", folder, "--db", db)
     assert r.exit_code == 1
-    assert r.stdout.strip() == "ingested 3 files (6 documents), quarantined 1"
+    assert summary(r) == ("run 1: 4 files: 3 new, 0 changed, 0 re-parsed, 0 skipped, 1 failed, "
+                          "0 missing; 6 documents stored, 1 in quarantine")
     assert r.stderr.strip() == f"jixiao: {folder / 'empty.txt'}: empty file (0 bytes)"
     names = rows(db, "SELECT name, status FROM files ORDER BY name")
     assert names == [("a.txt", "ingested"), ("b.txt", "ingested"),
@@ -112,7 +121,8 @@ def test_real_read_file_quarantines_an_empty_named_file(monkeypatch, tmp_path, d
     r = invoke("ingest", empty, "--db", db)
     assert r.exit_code == 1
     assert "void.txt" in r.stderr and "empty" in r.stderr
-    assert r.stdout.strip() == "ingested 0 files (0 documents), quarantined 1"
+    assert summary(r) == ("run 1: 1 files: 0 new, 0 changed, 0 re-parsed, 0 skipped, 1 failed, "
+                          "0 missing; 0 documents stored, 1 in quarantine")
 
 
 def test_named_file_with_unknown_suffix_is_attempted(fakes, folder, db):
@@ -125,7 +135,8 @@ def test_all_good_exits_zero(fakes, folder, db):
     (folder / "empty.txt").unlink()
     r = invoke("ingest", folder, "--db", db)
     assert r.exit_code == 0 and r.stderr == ""
-    assert r.stdout.strip() == "ingested 3 files (6 documents), quarantined 0"
+    assert summary(r) == ("run 1: 3 files: 3 new, 0 changed, 0 re-parsed, 0 skipped, 0 failed, "
+                          "0 missing; 6 documents stored, 0 in quarantine")
 
 
 def test_parser_bug_is_quarantined_with_its_type(fakes, monkeypatch, folder, db):
@@ -151,6 +162,7 @@ def test_store_failure_leaves_nothing_half_written(fakes, monkeypatch, folder, d
 
     invoke("ingest", folder, "--db", db)
     monkeypatch.setattr(parsers, "parse_file", parse)
+    (folder / "a.txt").write_text("甲甲", encoding="utf-8")  # changed: parsed again
     r = invoke("ingest", folder / "a.txt", "--db", db)
     assert r.exit_code == 1 and "store failed: IntegrityError" in r.stderr
     # The whole file is rolled back: no first document, no finance rows of a.txt.
@@ -205,5 +217,5 @@ def test_usage_errors_exit_2(db, tmp_path):
 
 def test_unusable_database_is_a_one_line_error(tmp_path):
     r = invoke("export", "--db", "nosuchdialect://x")
-    assert r.exit_code == 1
+    assert r.exit_code == 3  # could not run at all: not "some files quarantined"
     assert r.stderr.startswith("Error: database:")

@@ -1,0 +1,59 @@
+"""`jixiao status`: the last runs, the files in quarantine and why, missing files."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import File, Quarantine, Run
+
+_COLUMNS = ("files", "new", "changed", "reparsed", "skipped", "failed", "missing", "documents")
+
+
+def _when(dt) -> str:
+    return f"{dt:%Y-%m-%d %H:%M:%S}" if dt else "-"
+
+
+def _took(run: Run) -> str:
+    if run.ended_at is None:
+        return "-"
+    s = (run.ended_at - run.started_at).total_seconds()
+    return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def status_lines(session: Session, runs: int = 10, list_missing: bool = False) -> list[str]:
+    out: list[str] = []
+    last = session.scalars(select(Run).order_by(Run.id.desc()).limit(runs)).all()
+    if not last:
+        out.append("No runs yet.")
+    else:
+        out.append(f"Last {len(last)} runs, newest first (times UTC):")
+        header = ["run", "started", "took", "status", *_COLUMNS]
+        rows = [[str(r.id), _when(r.started_at), _took(r), r.status,
+                 *(str(getattr(r, c) or 0) for c in _COLUMNS)] for r in last]
+        widths = [max(len(x) for x in col) for col in zip(header, *rows)]
+        for row in [header, *rows]:
+            out.append("  " + "  ".join(x.ljust(w) for x, w in zip(row, widths)).rstrip())
+        for r in last:
+            if r.error:
+                out.append(f"  run {r.id} failed: {r.error}")
+    quarantined = session.execute(
+        select(Quarantine, File.missing_since)
+        .join(File, File.path == Quarantine.path, isouter=True)
+        .order_by(Quarantine.path)).all()
+    out.append("")
+    out.append(f"Quarantined files: {len(quarantined)}")
+    for q, missing_since in quarantined:
+        gone = " (file now missing)" if missing_since is not None else ""
+        run = f"run {q.run_id}, " if q.run_id is not None else ""
+        out.append(f"  {q.path}{gone}")
+        out.append(f"      {q.stage}: {q.error}  [{run}{_when(q.at)}]")
+    missing = session.scalar(
+        select(func.count()).select_from(File).where(File.missing_since.is_not(None)))
+    out.append("")
+    out.append(f"Missing files: {missing} (rows kept, left out of exports)")
+    if list_missing and missing:
+        for path, since in session.execute(
+                select(File.path, File.missing_since)
+                .where(File.missing_since.is_not(None)).order_by(File.path)):
+            out.append(f"  {path}  [gone since {_when(since)}]")
+    return out
