@@ -211,6 +211,14 @@ class _Plan:
     stat_failures: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def _escapes_root(path: Path, resolved: str, roots: list[str]) -> str | None:
+    """A link inside a walked folder that leads out of it is refused: the folder is the boundary."""
+    inside = [r for r in roots if os.path.join(os.path.abspath(path.parent), "").startswith(r)]
+    if not inside or any(resolved.startswith(r) for r in inside):
+        return None
+    return f"symbolic link leading out of the ingest folder (to {resolved}); not read"
+
+
 def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int) -> _Plan:
     with Session() as s:
         known = {row.path: row for row in s.execute(select(
@@ -221,6 +229,10 @@ def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int
     for path in files:
         key = str(path.resolve())
         seen.add(key)
+        escape = _escapes_root(path, key, roots)
+        if escape:
+            plan.stat_failures.append((path, escape))
+            continue
         try:
             st = os.stat(key)
         except OSError as exc:

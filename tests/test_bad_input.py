@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_inputs import build, make_huge_sparse
+from bad_inputs import GOOD_REPORT, build, make_huge_sparse
 from db.export import export_documents
 from db.ingest import ingest_paths
 from db.session import open_db, session_factory
@@ -100,3 +100,21 @@ def test_mutated_report_text_never_crashes(tmp_path, which, cuts, junk):
     path = tmp_path / "mutated.txt"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     _with_time_limit(10, _read_and_parse, path)
+
+
+def test_a_link_out_of_the_ingest_folder_is_refused(tmp_path):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("2023年度部门整体支出绩效目标表\n部门名称\t不该读到的局\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "good.txt").write_bytes(GOOD_REPORT)
+    engine = open_db(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    summary = ingest_paths(engine, [folder])
+    [failure] = summary.quarantined
+    assert Path(failure.path).name == "link.txt" and "out of the ingest folder" in failure.error
+    with session_factory(engine)() as session:
+        names = [d["source"]["file"] for d in export_documents(session)["documents"]]
+    assert names == ["good.txt"]
+    engine.dispose()
