@@ -300,7 +300,7 @@ def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
     worker start-up): identical ones are done, the rest go to the workers."""
     done, rest = [], []
     for job in jobs:
-        if job.known_sha is None or (job.size or 0) > extract.MAX_FILE_BYTES:
+        if job.known_sha is None or (job.size or 0) > extract.LIMITS.max_file_bytes:
             rest.append(job)
             continue
         try:
@@ -407,7 +407,7 @@ def _store(Session, run_id: int, res: Result, version: str, summary: IngestSumma
 
 def _quarantine(Session, run_id, key, shown, sha, stage, error, version, summary, echo,
                 *, size=None, mtime_ns=None, digest=True) -> None:
-    if sha is None and digest and (size or 0) <= extract.MAX_FILE_BYTES:
+    if sha is None and digest and (size or 0) <= extract.LIMITS.max_file_bytes:
         # Refused as too large: no digest either (hashing 2 GB takes seconds);
         # the stat alone keeps it skipped until it changes.
         try:

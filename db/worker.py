@@ -55,7 +55,7 @@ def process(job: Job) -> Result:
     stage = "extract"
     sha = None
     try:
-        if job.known_sha is not None and (job.size or 0) <= extract.MAX_FILE_BYTES:
+        if job.known_sha is not None and (job.size or 0) <= extract.LIMITS.max_file_bytes:
             sha = sha256_of(job.key)
             if sha == job.known_sha:  # touched, not changed: nothing to parse
                 return Result(job, "same", sha256=sha)

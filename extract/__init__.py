@@ -15,9 +15,8 @@ from pathlib import Path
 
 from extract.errors import InputError, UnsupportedFormat
 from extract.ir import ExtractedFile
+from extract.limits import LIMITS
 
-# Files larger than this are refused before reading (a setting: see settings in docs).
-MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ def read_file(path: str | Path) -> ExtractedFile:
         raise InputError(f"cannot open: {exc.strerror or exc}") from exc
     if size == 0:
         raise InputError("empty file (0 bytes)")
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
+    if size > LIMITS.max_file_bytes:
+        raise InputError(f"file too large ({size} bytes; the limit is {LIMITS.max_file_bytes}, JIXIAO_MAX_FILE_MB)")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -28,10 +28,11 @@ from lxml import etree
 from extract.errors import InputError
 from extract.grid import Grid, Slot, classify_text, grid_to_blocks, pad
 from extract.ir import Block, ExtractedFile, Provenance
+from extract.limits import LIMITS
 from extract.ziputil import MAX_ZIP_ENTRIES, open_package
 
 # Settings: a .docx whose parts unpack to more than this, or hold more files, is refused.
-MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = LIMITS.max_unpacked_bytes
 MAX_FILES_IN_PACKAGE = MAX_ZIP_ENTRIES
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

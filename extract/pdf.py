@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from extract.limits import LIMITS
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
@@ -156,6 +157,10 @@ def _open_pdf(data: bytes):
     if len(doc) == 0:
         doc.close()
         raise InputError("empty PDF (no pages)")
+    if len(doc) > LIMITS.max_pages:
+        pages = len(doc)
+        doc.close()
+        raise InputError(f"PDF too long ({pages} pages; the limit is {LIMITS.max_pages}, JIXIAO_MAX_PAGES)")
     return doc
 
 

@@ -35,10 +35,11 @@ from extract.errors import InputError
 from extract.grid import Slot, grid_to_blocks
 from extract.headings import looks_like_title
 from extract.ir import Block, ExtractedFile, Provenance
+from extract.limits import LIMITS
 from extract.ziputil import MAX_ZIP_ENTRIES, open_package
 
 # Settings: a .xlsx whose parts unpack to more than this is refused; rows past the cap are dropped.
-MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = LIMITS.max_unpacked_bytes
 MAX_ROWS_PER_SHEET = 100_000
 MAX_COLS_PER_SHEET = 1_000
 

@@ -13,9 +13,10 @@ import zipfile
 from io import BytesIO
 
 from extract.errors import InputError
+from extract.limits import LIMITS
 
-MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
+MAX_DECOMPRESSED_BYTES = LIMITS.max_unpacked_bytes
+MAX_ZIP_ENTRIES = LIMITS.max_zip_entries
 MAX_RATIO = 1000  # unpacked / packed for one large member
 DTD_SCAN_BYTES = 64 * 1024
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
