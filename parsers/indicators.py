@@ -77,6 +77,18 @@ class _Cursor:
     level2_raw: str | None = None
     last_number: int | None = None
     roles: list[str] = field(default_factory=lambda: list(DEFAULT_ROLES))
+    layout: dict[str, int] = field(default_factory=dict)  # header columns: level1, level2, name, width
+
+
+def header_layout(cells: list[str]) -> dict[str, int]:
+    """Where the header puts the level and name columns (used only for rows as wide as it)."""
+    labels = [clean(c) for c in cells]
+    layout = {"width": len(labels)}
+    for key, word in (("level1", "一级指标"), ("level2", "二级指标"), ("name", "三级指标")):
+        at = next((k for k, l in enumerate(labels) if word in l), None)
+        if at is not None:
+            layout[key] = at
+    return layout
 
 
 def _group_label(text: str) -> str | None:
@@ -114,7 +126,7 @@ def tables_to_indicators(tables: list[Block]) -> list[IndicatorRow]:
             if is_header_row(row):
                 roles = header_roles(texts)
                 if roles is not None:
-                    cursor = _Cursor(roles=roles)
+                    cursor = _Cursor(roles=roles, layout=header_layout(texts))
                     continue
             if cursor is None and _reads_as_indicator_row(texts):
                 cursor = _Cursor()  # no header seen: values in the usual order
@@ -172,6 +184,24 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
                 cur.level1, cur.level1_raw = level1_for_level2(code2), None
             k += 1
             continue
+        level_column = None
+        if name_cell is None and number is None and level2_here is None and not PREFIX.match(to_halfwidth(t)) \
+                and not PREFIX_ONLY.match(to_halfwidth(t)) and not _looks_like_value(t):
+            level_column = _unnamed_level_column(cur, texts, k)
+            if level_column == "level1" and explicit_l1:
+                level_column = None
+        if level_column == "level1":
+            cur.level1, cur.level1_raw = level1_code(squash_spaces(t)), _raw_level(t)  # 决策, 过程
+            cur.level2 = cur.level2_raw = None
+            cur.last_number, explicit_l1 = None, True
+            k += 1
+            continue
+        if level_column == "level2":
+            level2_here = cur.level2 = _level2(t)  # 项目立项, 资金管理: no SCHEMA code, kept as printed
+            cur.level2_raw = squash_spaces(t)
+            cur.last_number = None
+            k += 1
+            continue
         if PREFIX_ONLY.match(to_halfwidth(t)) and name_cell is None:
             number = _number_of(t)
             k += 1
@@ -221,6 +251,25 @@ def _reads_as_indicator_row(texts: list[str]) -> bool:
     cleaned = [t.strip() for t in texts if t.strip()]
     labelled = any(_level2(t) or _is_level1(t) or PREFIX.match(to_halfwidth(t)) for t in cleaned)
     return labelled and any(_looks_like_value(t) for t in cleaned)
+
+
+def _unnamed_level_column(cur: _Cursor, texts: list[str], k: int) -> str | None:
+    """A cell standing in the header's 一级/二级指标 column of a full-width row, with a name to its right.
+
+    Level names outside the output/outcome/satisfaction vocabulary (决策 → 项目立项)
+    are read by position, and only in rows as wide as their header, where
+    positions can be trusted.
+    """
+    layout = cur.layout
+    name_at = layout.get("name")
+    if name_at is None or len(texts) != layout.get("width") or k >= name_at or not texts[name_at].strip():
+        return None
+    if PREFIX.match(to_halfwidth(texts[name_at].strip())) or PREFIX_ONLY.match(to_halfwidth(texts[name_at].strip())):
+        return None  # the name column holds a prefix: a shifted row, read by content
+    for key in ("level1", "level2"):
+        if layout.get(key) == k:
+            return key
+    return None
 
 
 def _next_is_level2(texts: list[str], k: int) -> bool:

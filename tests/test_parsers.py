@@ -219,3 +219,21 @@ def test_who_wrote_a_report_decides_its_type(tmp_path, text, expected):
     path.write_text(text, encoding="utf-8")
     [doc] = parse_file(read_file(path))
     assert doc.doc_type == expected
+
+
+def test_evaluation_scoring_table_with_decision_and_process_levels():
+    # third-party reports score 决策/过程/产出/效益: second levels outside the SCHEMA vocabulary
+    table = _table([
+        ["一级指标", "二级指标", "三级指标", "分值", "得分"],
+        ["决策", "项目立项", "立项依据充分性", "3", "3"],
+        ["", "", "立项程序规范性", "2", "1.5"],
+        ["过程", "资金管理", "资金到位率", "4", "4"],
+        ["产出", "产出数量", "实际完成率", "10", "9"],
+    ])
+    got = [(i.level1, i.level2, i.level2_raw, i.name, i.weight, i.score) for i in tables_to_indicators([table])]
+    assert got == [
+        ("decision", None, "项目立项", "立项依据充分性", 3, 3),
+        ("decision", None, "项目立项", "立项程序规范性", 2, 1.5),
+        ("process", None, "资金管理", "资金到位率", 4, 4),
+        ("output", None, "产出数量", "实际完成率", 10, 9),
+    ]
