@@ -1,4 +1,4 @@
-"""jixiao command line: `ingest` reports into a database, `export` it as JSON.
+"""jixiao command line: `ingest` reports into a database, `export` it, analyse it.
 
 Each command opens the database and calls one library function from db/;
 the work and its tests live there, this file only maps options to calls.
@@ -17,7 +17,16 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from analysis import AnalysisError
 from db import PIPELINE_VERSION
+from analysis.compare import AGGS, LEVELS
+from analysis.compare import chart as draw_chart
+from analysis.compare import compare as compare_table
+from analysis.compare import write as write_comparison
+from analysis.search import hit_lines
+from analysis.search import search as search_text
+from analysis.serve import serve as serve_datasette
+from analysis.tables import export_tables
 from db.export import export_json
 from db.ingest import RunBusy, default_workers, ingest_paths
 from db.session import open_db, session_factory
@@ -49,7 +58,7 @@ class JixiaoGroup(click.Group):
         except BrokenPipeError:
             _silence_stdout()  # `export | head`: the reader left; stop quietly
             ctx.exit(1)
-        except InputError as exc:
+        except (InputError, AnalysisError) as exc:
             raise click.ClickException(str(exc)) from exc
         except RunBusy as exc:
             raise CannotRun(f"{exc}; not started (pass --wait SECONDS to wait for it)") from exc
@@ -175,18 +184,89 @@ def status(db_url: str, n_runs: int, list_missing: bool):
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json",
-              show_default=True, help="Output format (SCHEMA.md).")
-# UTF-8 whatever the locale, stdout included: the output is Chinese text.
-# Lazy, so a failing export does not leave an empty file behind.
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True),
-              default="-", help="Write to this file instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "parquet"]),
+              default="json", show_default=True,
+              help="json: SCHEMA.md documents; csv/parquet: one file per table and view "
+                   "into the directory -o; xlsx: one sheet per table and view.")
+@click.option("-o", "--output", default="-",
+              help="File (json, xlsx) or directory (csv, parquet); json defaults to stdout.")
 @click.option("--include-missing", is_flag=True,
-              help="Also export documents of files that runs found gone.")
-def export(db_url: str, fmt: str, output, include_missing: bool):
-    """Print every stored document in the SCHEMA.md shape."""
-    with database(db_url) as engine, session_factory(engine)() as session:
-        export_json(session, output, include_missing)
+              help="json: also export documents of files that runs found gone.")
+def export(db_url: str, fmt: str, output: str, include_missing: bool):
+    """Print every stored document in the SCHEMA.md shape, or write every table."""
+    if fmt == "json":
+        # UTF-8 whatever the locale, stdout included: the output is Chinese text.
+        # Lazy, so a failing export does not leave an empty file behind.
+        fp = click.File("w", encoding="utf-8", lazy=True).convert(output, None, None)
+        with database(db_url) as engine, session_factory(engine)() as session:
+            export_json(session, fp, include_missing)
+        if output != "-":
+            fp.close()
+        return
+    if output == "-":
+        raise click.UsageError(f"--format {fmt} needs -o "
+                               + ("FILE.xlsx" if fmt == "xlsx" else "DIRECTORY"))
+    with database(db_url) as engine:
+        done = export_tables(engine, fmt, Path(output))
+    click.echo(f"{len(done)} tables and views, {sum(n for _, n in done)} rows -> {output}")
+
+
+def output_option(fn):
+    """-o FILE, shared by the analysis commands."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write to this file instead of stdout.")(fn)
+
+
+@cli.command()
+@click.argument("measure", default="execution_rate")
+@db_option
+@click.option("--by", type=click.Choice(LEVELS), default="county", show_default=True,
+              help="Rows: the area level (from the region dataset) or the organisation.")
+@click.option("--years", metavar="FROM-TO", help="e.g. 2021-2024, or one year.")
+@click.option("--agg", type=click.Choice(AGGS), default="mean", show_default=True,
+              help="How departments in one area and year are combined.")
+@click.option("--department", help="Only departments whose name contains this text.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text",
+              show_default=True)
+@output_option
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the table as a line chart into this PNG file.")
+def compare(measure: str, db_url: str, by: str, years: str | None, agg: str,
+            department: str | None, fmt: str, output: Path | None, chart: Path | None):
+    """A MEASURE across areas and years: execution_rate (default), budget,
+    actual, score, staff_authorized, staff_actual, or concept:NAME (the
+    actual value of the indicators of a concept, e.g. concept:beneficiary_satisfaction)."""
+    with database(db_url) as engine:
+        table = compare_table(engine, measure, by, years, agg, department)
+    write_comparison(table, fmt, output, click.echo)
+    if chart:
+        draw_chart(table, chart)
+        click.echo(f"chart -> {chart}", err=True)
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def search(query: str, db_url: str, limit: int):
+    """Full-text search of the narrative sections and indicator names (jieba
+    words; a phrase broken by a line break is found), with each hit's place."""
+    with database(db_url) as engine:
+        hits = search_text(engine, query, limit)
+    for line in hit_lines(hits):
+        click.echo(line)
+
+
+@cli.command()
+@db_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, db_url: str, port: int):
+    """Browse the database in Datasette, read-only, on http://127.0.0.1:PORT
+    (SQLite databases; canned queries for the common questions)."""
+    with database(db_url) as engine:
+        code = serve_datasette(engine, port=port)
+    ctx.exit(code)
 
 
 def main():

@@ -225,3 +225,64 @@ class Run(Base):
     missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # newly gone
     documents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # stored by this run
     error: Mapped[str | None] = mapped_column(Text)  # why a run failed
+
+
+# ------------------------------------------------------------------ analysis
+# Derived from the rows above by analysis.derive.refresh (never by the
+# parsers): they can be rebuilt at any time from what is stored, so a new
+# synonym table or region dataset needs no re-ingest. Each hangs off its
+# source row with ON DELETE CASCADE, so replacing a file drops them too.
+
+
+class OrgRegion(Base):
+    """Where a document's organisation is: province, city and county names
+    from the administrative-division dataset; all null when unknown."""
+
+    __tablename__ = "org_regions"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    adcode: Mapped[str | None] = mapped_column(String(12))
+    province: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    county: Mapped[str | None] = mapped_column(Text)
+    matched_on: Mapped[str | None] = mapped_column(Text)  # the text that matched, or why not
+
+
+class IndicatorConcept(Base):
+    """An indicator name mapped to the canonical vocabulary; concept null = unmapped."""
+
+    __tablename__ = "indicator_concepts"
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True)
+    concept: Mapped[str | None] = mapped_column(String(60), index=True)
+    rule: Mapped[str | None] = mapped_column(Text)  # the synonym-table rule that matched
+
+
+class SearchEntry(Base):
+    """One searchable text (a narrative section or an indicator name) with
+    its jieba tokens; the full-text index is built over `tokens`."""
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # 'section' | 'indicator'
+    label: Mapped[str | None] = mapped_column(Text)  # section kind/heading, indicator group
+    text: Mapped[str] = mapped_column(Text)  # line breaks inside sentences removed
+    tokens: Mapped[str] = mapped_column(Text)  # space-separated jieba tokens
+    src_file: Mapped[str | None] = mapped_column(Text)
+    src_line: Mapped[int | None] = mapped_column(Integer)
+    src_page: Mapped[int | None] = mapped_column(Integer)
+    src_cell: Mapped[str | None] = mapped_column(String(40))
+
+
+class DerivedState(Base):
+    """What the derived tables were built from (a fingerprint), by name."""
+
+    __tablename__ = "derived_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)

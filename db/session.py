@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Base
+from db.views import create_views
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision that matches databases created by create_all before Alembic.
@@ -143,6 +144,7 @@ def migrate(engine: Engine) -> str:
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
             if rev is None and not tables:
                 Base.metadata.create_all(conn)
+                create_views(conn)  # views are not in the metadata
                 _alembic(conn, "stamp", "head")
                 return "created"
             if rev is None:  # made by create_all before migrations existed
