@@ -35,7 +35,10 @@ FORMATS: dict[str, Format] = {f.code: f for f in (
     Format("xlsx", (".xlsx",), "extract.xlsx", "Excel (.xlsx)"),
     Format("xls", (".xls", ".et"), "extract.xlsx", "legacy Excel (.xls)"),
     Format("html", (".html", ".htm", ".shtml"), "extract.html", "web page"),
+    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), "extract.image", "scanned page image (OCR)"),
 )}
+
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def supported_suffixes() -> list[str]:
@@ -52,6 +55,8 @@ def sniff_format(path: Path, data: bytes) -> str | None:
     head = data[:8]
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(BytesIO(data)).namelist())
@@ -68,6 +73,8 @@ def sniff_format(path: Path, data: bytes) -> str | None:
     if start.startswith((b"<!doctype html", b"<html")) or (start.startswith(b"<") and b"<body" in data[:4096].lower()):
         return "html"
     by_name = _format_by_suffix(path)
+    if by_name == "image":
+        raise InputError("named as an image, but the bytes are no PNG, JPEG or TIFF")
     if by_name in ("txt", "html") or (by_name is None and path.suffix == ""):
         return by_name or "txt"
     if by_name is not None:

@@ -57,7 +57,9 @@ X_TOLERANCE = 1.5  # CJK glyphs sit close; a wider gap is a real space
 MARGIN_ZONE = 0.085  # the top and bottom share of a page where running heads live
 LONE_NUMBER = re.compile(r"^\s*[-—–－·•]?\s*\d{1,4}\s*[-—–－·•]?\s*$")
 DIGITS = re.compile(r"\d+")
-NO_TEXT = "no text layer (a scan?): OCR is not available yet"
+NO_TEXT = "no text layer (a scan?) and no page OCR could read"
+OCR_DPI_RANGE = (150.0, 300.0)  # a scan is read at its own resolution, within these bounds
+OCR_DPI_DEFAULT = 200.0  # a page drawn some other way (vector outlines, garbage text) is rendered so
 
 
 def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "pdf") -> ExtractedFile:
@@ -67,16 +69,80 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "pdf") ->
         pages = _read_pages(doc, data)
     finally:
         doc.close()
+    warnings = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
     if not any(p.has_text for p in pages):
-        raise InputError(NO_TEXT)
-    warnings = [f"page {p.number}: no text layer (a scanned page?), skipped"
-                for p in pages if not p.has_text]
+        raise InputError(warnings[0].split(": ", 1)[1] if len(pages) == 1 and warnings else NO_TEXT)
     _drop_running_heads(pages)
     blocks = _to_blocks(pages, name)
     if not blocks:
         raise InputError(NO_TEXT)
-    return ExtractedFile(path=path, name=name, sha256=sha256, format="pdf", blocks=blocks,
-                         warnings=warnings)
+    scanned = all(p.ocr for p in pages if p.has_text)
+    return ExtractedFile(path=path, name=name, sha256=sha256, format="pdf-scanned" if scanned else "pdf",
+                         blocks=blocks, warnings=warnings)
+
+
+def blocks_from_ocr_pages(pages: list[_Page], name: str) -> list[Block]:
+    """Blocks of pages read by OCR (extract.image): the same layout steps as a PDF's."""
+    pages = [p for p in pages if p.has_text]
+    _drop_running_heads(pages)
+    return _to_blocks(pages, name)
+
+
+GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0b-\x1f]")
+
+
+def usable_text(chars: list[dict]) -> bool:
+    """A text layer worth reading: some visible text, and not mostly private-use or junk glyphs."""
+    texts = [c["text"] for c in chars if c["text"].strip()]
+    if not texts:
+        return False
+    bad = sum(1 for t in texts if GARBAGE.search(t))
+    return bad <= 0.3 * len(texts)
+
+
+def _scan_dpi(page) -> float:
+    """The resolution of the page's largest image, within OCR_DPI_RANGE; the default without one."""
+    width_pt = page.get_width() or 1.0
+    best = None
+    for obj in page.get_objects(max_depth=1):
+        if obj.type == 3:  # an image
+            x0, _, x1, _ = obj.get_bounds()
+            px = obj.get_px_size()[0]
+            if x1 - x0 > 0.5 * width_pt:
+                best = max(best or 0.0, px * 72.0 / (x1 - x0))
+    lo, hi = OCR_DPI_RANGE
+    return OCR_DPI_DEFAULT if best is None else min(hi, max(lo, best))
+
+
+def ocr_page_image(image, dpi: float, number: int) -> _Page:
+    """A page image read by OCR, as a page of this extractor; a page OCR cannot read says why."""
+    from extract.ocr import pages as ocr_pages
+
+    try:
+        found, _stats = ocr_pages.ocr_page(image, dpi)
+    except ocr_pages.PageUnreadable as exc:
+        return _Page(number=number, width=0.0, height=0.0, problem=f"no text layer (or an unusable one), and OCR could not read this page ({exc})",
+                     ocr=True)
+    except Exception as exc:  # noqa: BLE001 - one page's failure must not lose the others
+        return _Page(number=number, width=0.0, height=0.0,
+                     problem=f"OCR failed on this page ({type(exc).__name__}: {_one_line(exc)})", ocr=True)
+    page = _read_page(found, number, ocr=True)
+    if not page.has_text:
+        page.problem = "no text layer (or an unusable one), and OCR could not read this page (no text)"
+    return page
+
+
+def _ocr_pdf_page(page, number: int) -> _Page:
+    from extract.ocr import engine
+
+    if not engine.available():
+        return _Page(number=number, width=0.0, height=0.0,
+                     problem=f"no usable text layer (a scanned page?), skipped: {engine.INSTALL_HINT}")
+    import numpy as np
+
+    dpi = _scan_dpi(page)
+    image = np.asarray(page.render(scale=dpi / 72.0, grayscale=True).to_pil().convert("L"))
+    return ocr_page_image(image, dpi, number)
 
 
 def _read_pages(doc, data: bytes) -> list[_Page]:
@@ -93,6 +159,9 @@ def _read_pages(doc, data: bytes) -> list[_Page]:
                 page = doc[number - 1]
                 try:
                     found = PdfiumPage.read(page)
+                    if found is not None and not usable_text(found.chars):
+                        pages.append(_ocr_pdf_page(page, number))
+                        continue
                 finally:
                     page.close()
             except pdfium.PdfiumError as exc:
@@ -175,6 +244,7 @@ class _Line:
     bottom: float
     size: float
     page: int
+    confidence: float | None = None  # OCR: the lowest of its words'
 
     @property
     def height(self) -> float:
@@ -193,6 +263,8 @@ class _Table:
     row_pages: list[int] = field(default_factory=list)
     # left edges of the cells at the table's foot whose text runs on past the page
     runs_on: set[float] = field(default_factory=set)
+    # OCR: a cell's text -> the lowest confidence of what it was read from
+    conf: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -204,16 +276,23 @@ class _Page:
     tables: list[_Table] = field(default_factory=list)
     has_text: bool = False
     two_columns: bool = False
+    ocr: bool = False  # read by OCR
+    problem: str | None = None  # why the page gave nothing (a warning)
 
 
-def _read_page(page, number: int) -> _Page:
-    """One page: a PdfiumPage, or a pdfplumber Page (both pdfplumber Containers)."""
+def _read_page(page, number: int, ocr: bool = False) -> _Page:
+    """One page: a PdfiumPage, or a pdfplumber Page (both pdfplumber Containers).
+
+    `ocr`: the chars were made by OCR (extract.ocr.pages) and carry a `conf`.
+    """
     from pdfplumber.utils import extract_words
 
-    out = _Page(number=number, width=float(page.width), height=float(page.height))
+    out = _Page(number=number, width=float(page.width), height=float(page.height), ocr=ocr)
     chars = page.chars
     out.has_text = any(c["text"].strip() for c in chars)
     if not out.has_text:
+        if not ocr:
+            out.problem = "no text layer (a scanned page?), skipped"
         return out
     index = _CharIndex(chars)
     found = page.find_tables(LINES_SETTINGS)
@@ -222,10 +301,10 @@ def _read_page(page, number: int) -> _Page:
         tables = [t for t in page.find_tables(TEXT_SETTINGS) if _aligned_columns(t, index)]
     boxes = [t.bbox for t in tables]
     for t in tables:
-        out.tables.append(_table_rows(t, index, number))
+        out.tables.append(_table_rows(t, index, number, ocr))
     rest = [c for c in chars if not _inside(c, boxes)]
     words = extract_words(rest, x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False,
-                          extra_attrs=["size"])
+                          extra_attrs=["size", "conf"] if ocr else ["size"])
     left, right = _split_columns(words, out.width)
     if right:
         out.two_columns = True
@@ -301,16 +380,28 @@ def _clean_cell(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _table_rows(t, index: _CharIndex, number: int) -> _Table:
+def _table_rows(t, index: _CharIndex, number: int, ocr: bool = False) -> _Table:
     x0, top, x1, bottom = t.bbox
     rows: list[list[str | None]] = []
+    conf: dict[str, float] = {}
     for row in t.rows:
-        rows.append([None if box is None else _cell_text(index.within(box)) for box in row.cells])
+        texts: list[str | None] = []
+        for box in row.cells:
+            if box is None:
+                texts.append(None)
+                continue
+            chars = index.within(box)
+            text = _cell_text(chars)
+            if ocr and text:
+                low = min(c["conf"] for c in chars)
+                conf[text] = min(low, conf.get(text, low))
+            texts.append(text)
+        rows.append(texts)
     width = max(len(r) for r in rows)
     rows = [r + [None] * (width - len(r)) for r in rows]
     xs = sorted({round(c[0], 1) for c in t.cells})
     return _Table(rows=rows, top=top, bottom=bottom, x0=x0, x1=x1, col_xs=xs, page=number,
-                  row_pages=[number] * len(rows), runs_on=_runs_on(t, index))
+                  row_pages=[number] * len(rows), runs_on=_runs_on(t, index), conf=conf)
 
 
 def _char_lines(chars: list[dict]) -> list[list[dict]]:
@@ -463,9 +554,10 @@ def _words_to_lines(words: list[dict], page: int) -> list[_Line]:
         text = _tidy(text)
         if not text:
             continue
+        confs = [w["conf"] for w in group if w.get("conf") is not None]
         out.append(_Line(text=text, x0=group[0]["x0"], x1=group[-1]["x1"],
                          top=min(w["top"] for w in group), bottom=max(w["bottom"] for w in group),
-                         size=size, page=page))
+                         size=size, page=page, confidence=min(confs) if confs else None))
     return out
 
 
@@ -577,7 +669,9 @@ class _Layout:
             return cls(0, 0, 10)
         char = statistics.median(ln.size for ln in lines) or 10
         lefts = Counter(round(ln.x0) for ln in lines)
-        left = min(x for x, n in lefts.items() if n >= max(2, lefts.most_common(1)[0][1] // 3)) \
+        # (OCR'd lines jitter by a point or so: every left edge may be seen once)
+        left = min((x for x, n in lefts.items() if n >= max(2, lefts.most_common(1)[0][1] // 3)),
+                   default=min(ln.x0 for ln in lines)) \
             if len(lines) > 2 else min(ln.x0 for ln in lines)
         right = max(ln.x1 for ln in lines)
         return cls(left=left, right=right, char=char)
@@ -609,7 +703,8 @@ def _text_block(lines: list[_Line], file_name: str) -> Block:
         sep = " " if (text[-1:].isascii() and text[-1:].isalnum()
                       and ln.text[:1].isascii() and ln.text[:1].isalnum()) else ""
         text += sep + ln.text
-    prov = Provenance(file=file_name, page=lines[0].page)
+    confs = [ln.confidence for ln in lines if ln.confidence is not None]
+    prov = Provenance(file=file_name, page=lines[0].page, confidence=min(confs) if confs else None)
     level = heading_level(text)
     if level is not None:
         return Block(kind="heading", prov=prov, text=text, level=level)
@@ -698,8 +793,11 @@ def _join(prev: _Table, cont: _Table) -> _Table | None:
             b[0][c] = None
         if not any(_texts(b[0])):
             b, b_pages = b[1:], b_pages[1:]
+    conf = dict(prev.conf)
+    for k, v in cont.conf.items():
+        conf[k] = min(v, conf.get(k, v))
     return _Table(rows=a + b, top=prev.top, bottom=cont.bottom, x0=prev.x0, x1=prev.x1, col_xs=xs,
-                  page=prev.page, row_pages=prev.row_pages + b_pages, runs_on=cont.runs_on)
+                  page=prev.page, row_pages=prev.row_pages + b_pages, runs_on=cont.runs_on, conf=conf)
 
 
 def _join_tables(items: list[tuple[str, object]]) -> list[tuple[str, object]]:
@@ -724,6 +822,16 @@ def _join_tables(items: list[tuple[str, object]]) -> list[tuple[str, object]]:
 def _table_block(t: _Table, file_name: str, table_no: int) -> Block:
     # covered grid slots read as empty cells: a merged region's text once, then ""
     rows = [[Cell(text=text or "", prov=Provenance(file=file_name, page=t.row_pages[r], table=table_no,
-                                                   row=r, col=c))
+                                                   row=r, col=c, confidence=_confidence(t, text)))
              for c, text in enumerate(row)] for r, row in enumerate(t.rows)]
     return Block(kind="table", prov=Provenance(file=file_name, page=t.page, table=table_no), rows=rows)
+
+
+def _confidence(t: _Table, text: str | None) -> float | None:
+    """An OCR'd cell's confidence: its own, or for text joined across a page the lower part's."""
+    if not t.conf or not text:
+        return None
+    if text in t.conf:
+        return t.conf[text]
+    parts = [t.conf[p] for p in text.split("\n") if p in t.conf]
+    return min(parts) if parts else min(t.conf.values())

@@ -1,0 +1,171 @@
+"""OCR on the scanned samples: seconds per page, character accuracy per engine, cells right.
+
+    .venv/bin/python benchmarks/bench_ocr.py [--pages N] [--tesseract-pages N] [--score]
+
+For every scanned sample (samples/formats/pdf-scanned, made by
+samples/build_scanned.py from the text PDFs in samples/formats/pdf):
+
+- seconds per page: the whole extractor (render, denoise, deskew, rulings,
+  detection, recognition, re-reads, layout) over the document's pages;
+- character accuracy: the characters of each page's text layer in the text
+  PDF against what the engine read from the scan, as a bag of characters
+  (order-free, so reading order does not count): matched / reference,
+  whitespace left out, both sides half-width. RapidOCR (the engine used) on
+  every page read; Tesseract `chi_sim` (the OS package, if installed) on the
+  first --tesseract-pages pages of the same preprocessed images;
+- table cells exactly right: the non-empty cells the text PDF gives, matched
+  one to one with the cells read from the scan (same text exactly).
+
+--score also ingests the scanned folder with the pipeline and runs
+../shared/score.py against samples/formats/gold/pdf-scanned.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
+
+from extract import read_file  # noqa: E402
+from extract.ocr import engine, pages as ocr_pages  # noqa: E402
+from extract.pdf import _scan_dpi  # noqa: E402
+from normalize.text import to_halfwidth  # noqa: E402
+
+SCANNED = ROOT / "samples" / "formats" / "pdf-scanned"
+TEXT = ROOT / "samples" / "formats" / "pdf"
+
+
+def chars(text: str) -> Counter:
+    return Counter(c for c in to_halfwidth(text) if not c.isspace())
+
+
+def bag_accuracy(ref: Counter, got: Counter) -> tuple[int, int]:
+    return sum(min(n, got[c]) for c, n in ref.items()), sum(ref.values())
+
+
+def page_image(page) -> tuple[np.ndarray, float]:
+    dpi = _scan_dpi(page)
+    return np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")), dpi
+
+
+def tesseract_text(gray: np.ndarray) -> str:
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Image.fromarray(gray).save(Path(tmp) / "p.png")
+        out = subprocess.run(["tesseract", str(Path(tmp) / "p.png"), "stdout", "-l", "chi_sim", "--psm", "3"],
+                             capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def cells(extracted) -> Counter:
+    return Counter(" ".join(c.text.split()) for b in extracted.blocks if b.kind == "table"
+                   for c in b.cells() if c.text.strip())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=0, help="character accuracy on at most N pages (0: all)")
+    ap.add_argument("--tesseract-pages", type=int, default=4)
+    ap.add_argument("--score", action="store_true", help="run the pipeline and the scorer too")
+    args = ap.parse_args()
+    if not engine.available():
+        sys.exit(engine.INSTALL_HINT)
+    threads = os.cpu_count()
+    print(f"{threads} cores; RapidOCR (rapidocr-onnxruntime, PP-OCRv4) via extract.ocr")
+
+    # 1. character accuracy per page and engine
+    rapid = [0, 0]
+    tess = [0, 0]
+    tess_secs = 0.0
+    rapid_secs = 0.0
+    have_tess = shutil.which("tesseract") is not None
+    n_pages = 0
+    for scan in sorted(SCANNED.glob("*.pdf")):
+        sdoc, tdoc = pdfium.PdfDocument(str(scan)), pdfium.PdfDocument(str(TEXT / scan.name))
+        for k in range(len(sdoc)):
+            if args.pages and n_pages >= args.pages:
+                break
+            n_pages += 1
+            tp = tdoc[k].get_textpage()
+            ref = chars(tp.get_text_range())
+            gray, dpi = page_image(sdoc[k])
+            prep, _ = ocr_pages.deskew(ocr_pages.cv2.medianBlur(gray, 3))
+            t = time.perf_counter()
+            boxes = engine.recognize(prep)
+            rapid_secs += time.perf_counter() - t
+            m, n = bag_accuracy(ref, chars("".join(b.text for b in boxes)))
+            rapid[0] += m
+            rapid[1] += n
+            line = f"  {scan.name} p{k + 1}: rapidocr {m / n:.3f}"
+            if have_tess and n_pages <= args.tesseract_pages:
+                t = time.perf_counter()
+                text = tesseract_text(prep)
+                tess_secs += time.perf_counter() - t
+                m2, _ = bag_accuracy(ref, chars(text))
+                tess[0] += m2
+                tess[1] += n
+                line += f"  tesseract {m2 / n:.3f}"
+            print(line, flush=True)
+        sdoc.close()
+        tdoc.close()
+    print(f"character accuracy, rapidocr: {rapid[0] / rapid[1]:.4f} over {n_pages} pages "
+          f"({rapid_secs / n_pages:.2f} s/page detection + recognition)")
+    if tess[1]:
+        n_t = min(n_pages, args.tesseract_pages)
+        print(f"character accuracy, tesseract chi_sim: {tess[0] / tess[1]:.4f} over {n_t} pages "
+              f"({tess_secs / n_t:.2f} s/page)")
+    elif not have_tess:
+        print("tesseract: not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+
+    # 2. the whole extractor: seconds per page, table cells exactly right
+    total_pages, total_secs, right, ref_cells = 0, 0.0, 0, 0
+    for scan in sorted(SCANNED.glob("*.pdf")):
+        doc = pdfium.PdfDocument(str(scan))
+        pages = len(doc)
+        doc.close()
+        t = time.perf_counter()
+        got = read_file(scan)
+        secs = time.perf_counter() - t
+        ref = cells(read_file(TEXT / scan.name))
+        mine = cells(got)
+        ok = sum(min(n, mine[c]) for c, n in ref.items())
+        right += ok
+        ref_cells += sum(ref.values())
+        total_pages += pages
+        total_secs += secs
+        print(f"  {scan.name}: {pages} pages, {secs / pages:.2f} s/page, cells {ok}/{sum(ref.values())}, "
+              f"format {got.format}, warnings {len(got.warnings)}", flush=True)
+    print(f"extractor: {total_secs / total_pages:.2f} s/page over {total_pages} pages on {threads} cores; "
+          f"table cells exactly right {right}/{ref_cells} = {right / max(ref_cells, 1):.4f}")
+
+    # 3. the scorer
+    if args.score:
+        score = ROOT.parent / "shared" / "score.py"
+        with tempfile.TemporaryDirectory() as tmp:
+            db = f"sqlite:///{tmp}/o.sqlite"
+            out = Path(tmp) / "o.json"
+            py = sys.executable
+            subprocess.run([py, str(ROOT / "pipeline.py"), "ingest", str(SCANNED), "--db", db], check=True,
+                           stdout=subprocess.DEVNULL)
+            subprocess.run([py, str(ROOT / "pipeline.py"), "export", "--db", db, "--format", "json", "-o",
+                            str(out)], check=True, stdout=subprocess.DEVNULL)
+            json.loads(out.read_text(encoding="utf-8"))
+            subprocess.run(["python3", str(score), str(ROOT / "samples/formats/gold/pdf-scanned"), str(out)],
+                           check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Figures read by OCR, repaired for the usual look-alike confusions.
+
+In a run that is mostly a figure (digits with separators), O/o/〇 read for 0
+and l/I/| read for 1 are put right, but only when the whole run then parses
+as a number (1,234.50 / 12.5% / 2022); 兀 right after a figure or 万/亿 is
+元. Anything else is left exactly as read.
+"""
+from __future__ import annotations
+
+import re
+
+_ZERO = "OoD〇"
+_ONE = "lI|"
+_RUN = re.compile(rf"(?<![A-Za-z])[0-9{_ZERO}{_ONE}][0-9{_ZERO}{_ONE},.]*%?(?![A-Za-z])")
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_YUAN = re.compile(r"(?<=[0-9万亿千百])兀")
+_TABLE = str.maketrans({**{c: "0" for c in _ZERO}, **{c: "1" for c in _ONE}})
+
+
+def _fix(m: re.Match) -> str:
+    run = m.group(0)
+    if not any(c.isdigit() for c in run):
+        return run  # a lone O or l is a letter
+    fixed = run.translate(_TABLE)
+    return fixed if fixed != run and _NUMBER.match(fixed) else run
+
+
+def repair_numbers(text: str) -> str:
+    return _YUAN.sub("元", _RUN.sub(_fix, text))
