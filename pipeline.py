@@ -27,6 +27,7 @@ from analysis.search import hit_lines
 from analysis.search import search as search_text
 from analysis.serve import serve as serve_datasette
 from analysis.tables import export_tables
+from db.checks_report import check_lines
 from db.export import export_json
 from db.ingest import RunBusy, default_workers, ingest_paths
 from db.session import open_db, session_factory
@@ -179,6 +180,16 @@ def status(db_url: str, n_runs: int, list_missing: bool):
     """The last runs, the quarantined files with their reasons, missing files."""
     with database(db_url) as engine, session_factory(engine)() as session:
         for line in status_lines(session, n_runs, list_missing):
+            click.echo(line)
+
+
+@cli.command()
+@db_option
+@click.option("--code", default=None, help="Only checks of this code (sum_mismatch, rate_mismatch, …).")
+def checks(db_url: str, code: str | None):
+    """The inconsistencies found in the stored documents, and the text no parser read."""
+    with database(db_url) as engine, session_factory(engine)() as session:
+        for line in check_lines(session, code):
             click.echo(line)
 
 

@@ -132,3 +132,31 @@ def _check_staffing(doc: DocumentRecord) -> None:
     if st.authorized is not None and st.actual is not None and st.actual > st.authorized:
         doc.add_check("staff_over_establishment", f"实有人数 {st.actual} exceeds the 编制 of {st.authorized} "
                       "(it may count staff of sub-units or retirees).", doc.start)
+
+
+def check_siblings(records: list[DocumentRecord]) -> None:
+    """Documents of one file (a form and its report) that print the same figure differently."""
+    for i, a in enumerate(records):
+        for b in records[i + 1:]:
+            fa = {(f.entity, f.item, f.measure): f for f in a.finance}
+            for fb in b.finance:
+                other = fa.get((fb.entity, fb.item, fb.measure))
+                if other is not None and abs(other.value - fb.value) > 0.005:
+                    b.add_check("sibling_mismatch", f"{fb.label} ({fb.measure}) is {_money(fb.value)} here but "
+                                f"{_money(other.value)} in the {a.doc_type} of the same file (line {other.prov.line}).", fb.prov)
+            for field in ("authorized", "actual"):
+                va = getattr(a.staffing, field, None) if a.staffing else None
+                vb = getattr(b.staffing, field, None) if b.staffing else None
+                if va is not None and vb is not None and va != vb:
+                    b.add_check("sibling_mismatch", f"staffing {field} is {vb} here but {va} in the {a.doc_type} "
+                                "of the same file.", b.start)
+
+
+def check_year(doc: DocumentRecord, title_year: int | None, content_years: dict[int, int]) -> None:
+    """A title naming a year the body never mentions, while it speaks of another."""
+    if title_year is None or not content_years or title_year in content_years:
+        return
+    common = max(content_years, key=content_years.get)
+    if common != title_year and content_years[common] >= 2:
+        doc.add_check("year_mismatch", f"The title says {title_year}, but the text never mentions {title_year} and names "
+                      f"{common} {content_years[common]} times.", doc.start)

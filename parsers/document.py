@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org
-from parsers.checks import check_document
+from parsers.checks import check_document, check_siblings, check_year
 from parsers.claims import unclaimed_text
 from parsers.doctype import classify
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
-from parsers.meta import find_evaluation, find_fiscal_year, find_org, find_scope, find_staffing
+from parsers.meta import content_years, find_evaluation, find_fiscal_year, find_org, find_scope, find_staffing, title_year
 from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord
 from parsers.sections import _is_narrative, prose_sections, table_sections
@@ -33,6 +33,7 @@ def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
     fill_from_siblings(records)
     for rec in records:
         check_document(rec)
+    check_siblings(records)
     return records
 
 
@@ -48,6 +49,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentR
         rec.org_name = org
         rec.org_region, rec.org_department = split_org(org)
     rec.fiscal_year = find_fiscal_year(title, lines)
+    check_year(rec, title_year(title), content_years(lines, title))
     rec.scope, rec.project = find_scope(title, lines)
     rec.evaluation = find_evaluation(lines)
     rec.staffing = find_staffing(lines)

@@ -11,7 +11,7 @@ import re
 from normalize.text import squash_spaces, to_halfwidth
 
 _NUMBERING = re.compile(r"^(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）、.．]\s*)+")
-_LEADING = re.compile(r"^(?:其中[：:]?|含[：:]?|包括[：:]?|\d{4}年度?|我局|我单位|本单位|本部门|全年|年度|上年度|上一年度|(?:部门|单位|本年)(?=收入|支出))+")
+_LEADING = re.compile(r"^(?:其中[：:]?|含[：:]?|包括[：:]?|\d{4}年度?|(?:19|20)\d{2}(?=[\u4e00-\u9fa5])|我局|我单位|本单位|本部门|全年|年度|上年度|上一年度|(?:部门|单位|本年)(?=收入|支出))+")
 _PAREN = re.compile(r"[（(][^）)]*[)）]?$")
 _FEE_SPENDING = re.compile(r"(?<=费)支出$")
 _TRAILING_VERB = re.compile(r"(?:[：:]|为|是|共计|合计为|约为|约|达到?)+$")

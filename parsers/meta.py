@@ -69,6 +69,24 @@ YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
 YEAR_IN_TEXT = re.compile(r"(?<![\d〔\[])(20\d{2})\s*(?:年度|年(?!\s*\d{1,2}\s*月)|(?=项目|部门|整体))")
 
 
+def title_year(title: str | None) -> int | None:
+    m = YEAR_IN_TITLE.search(squash_spaces(title or ""))
+    return int(m.group(1)) if m else None
+
+
+def content_years(lines: list[TextLine], title: str | None = None) -> Counter[int]:
+    """How often the body names each year (not dates, not cited documents, not the title)."""
+    counts: Counter[int] = Counter()
+    title_key = squash_spaces(title or "")
+    for line in lines:
+        if title_key and squash_spaces(line.text) in title_key:
+            continue
+        text = re.sub(r"《[^》]*》|上年度?|上一年度?", "", line.text)
+        for m in YEAR_IN_TEXT.finditer(text):
+            counts[int(m.group(1))] += 1
+    return counts
+
+
 def find_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
     if title:
         m = YEAR_IN_TITLE.search(squash_spaces(title))

@@ -219,3 +219,23 @@ def test_unusable_database_is_a_one_line_error(tmp_path):
     r = invoke("export", "--db", "nosuchdialect://x")
     assert r.exit_code == 3  # could not run at all: not "some files quarantined"
     assert r.stderr.startswith("Error: database:")
+
+
+def test_checks_command_lists_stored_checks(tmp_path):
+    from click.testing import CliRunner
+
+    import pipeline
+
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    source = seeds / "004_ba092eeb265ea4e9.txt"
+    if not source.exists():
+        pytest.skip("shared/seeds is not beside the checkout")
+    db = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    runner = CliRunner()
+    assert runner.invoke(pipeline.cli, ["ingest", str(source), "--db", db]).exit_code == 0
+    result = runner.invoke(pipeline.cli, ["checks", "--db", db, "--code", "unit_suspect"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("004_ba092eeb265ea4e9.txt#2 line 413 [unit_suspect]") and "4.2150" in lines[0]
+    assert lines[1] == "1 check"
+    assert "unclaimed text" in result.output

@@ -75,3 +75,26 @@ def test_every_row_carries_its_source(exported):
                 assert row["source"]["file"] == doc["source"]["file"]
                 assert row["source"].get("line") or row["source"].get("page")
         json.dumps(doc, ensure_ascii=False)
+
+
+def test_the_seeds_known_inconsistencies_are_found(exported):
+    found = {(d["source"]["file"][:3], d["doc_type"], c["code"], c["source"].get("line"))
+             for d in exported["documents"] for c in d["checks"]}
+    expected = {
+        # 001 form: 财政拨款 7547.08 + 其他资金 5834.54 ≠ 合计 13351.2, and 6701.89 + 4734.41 ≠ 11436.27
+        ("001", "self_evaluation_table", "sum_mismatch", 47),
+        ("001", "self_evaluation_table", "sum_mismatch", 48),
+        # 001 form: indicator scores 94 + budget row 8.6 ≠ 总分 98.6
+        ("001", "self_evaluation_table", "score_mismatch", 1),
+        # 001 report: 工资福利支出 382.07 + 商品和服务支出 39.13 ≠ 基本支出 392.52; 项目支出 11043.76 vs 11043.75
+        ("001", "self_evaluation_report", "sum_mismatch", 442),
+        ("001", "self_evaluation_report", "sibling_mismatch", 451),
+        # 004 form: 局机关 figures printed with an extra digit (基本支出 425.3586876, 公用支出 26.7777876)
+        ("004", "self_evaluation_table", "sum_mismatch", 148),
+        ("004", "self_evaluation_table", "sum_mismatch", 141),
+        # 004 report: “三公”经费为4.2150元 beside 公务接待费4.2150万元; 实有人数 53 vs the form's 52
+        ("004", "self_evaluation_report", "unit_suspect", 413),
+        ("004", "self_evaluation_report", "sibling_mismatch", 402),
+    }
+    assert expected <= found, expected - found
+    assert not [c for c in found if c[0] in ("000", "002", "003")]  # consistent documents: no checks

@@ -1,0 +1,41 @@
+"""What `jixiao checks` prints: the consistency checks stored for every document,
+and how much text no parser claimed, document by document.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Check, Document, File, Unclaimed
+
+
+def check_lines(session: Session, code: str | None = None, with_unclaimed: bool = True) -> list[str]:
+    """One line per check (file, place, code, message), then the unclaimed-text counts."""
+    query = (select(File.name, Document.ordinal, Document.org_name, Document.fiscal_year, Check.code,
+                    Check.message, Check.src_line, Check.src_page, Check.src_cell)
+             .join(Document, Check.document_id == Document.id)
+             .join(File, Document.file_id == File.id)
+             .where(File.missing_since.is_(None))
+             .order_by(File.name, Document.ordinal, Check.ordinal))
+    if code:
+        query = query.where(Check.code == code)  # a bound parameter, never SQL text
+    lines = []
+    for name, ordinal, org, year, check_code, message, line, page, cell in session.execute(query):
+        where = f"page {page}" if page else f"line {line}" if line else "document"
+        if cell:
+            where += f" {cell}"
+        who = " ".join(str(x) for x in (org, year) if x)
+        lines.append(f"{name}#{ordinal + 1} {where} [{check_code}] {who}: {message}")
+    lines.append(f"{len(lines)} check{'s' if len(lines) != 1 else ''}")
+    if with_unclaimed:
+        counts = session.execute(
+            select(File.name, Document.ordinal, func.count(Unclaimed.id))
+            .join(Document, Unclaimed.document_id == Document.id)
+            .join(File, Document.file_id == File.id)
+            .where(File.missing_since.is_(None))
+            .group_by(File.name, Document.ordinal)
+            .order_by(File.name, Document.ordinal)).all()
+        if counts:
+            lines.append("unclaimed text (rows or paragraphs no parser read, kept in the `unclaimed` table):")
+            lines.extend(f"  {name}#{ordinal + 1}: {n}" for name, ordinal, n in counts)
+    return lines
