@@ -1,7 +1,6 @@
 """extract/pdf.py on small PDFs drawn with reportlab, and the LibreOffice samples end to end."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -200,21 +199,9 @@ PDFS = sorted((SAMPLES / "pdf").glob("*.pdf"))
 
 
 def _score(paths: list[Path], gold: Path, tmp: Path) -> float:
-    from db.export import export_documents
-    from db.ingest import ingest_paths
-    from db.session import open_db, session_factory
+    from scoring import f1, ingest_and_export
 
-    spec = importlib.util.spec_from_file_location("jixiao_score", SHARED / "score.py")
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
-    engine = open_db(f"sqlite:///{tmp / 'db.sqlite'}")
-    summary = ingest_paths(engine, paths)
-    assert summary.quarantined == []
-    with session_factory(engine)() as session:
-        docs = export_documents(session)["documents"]
-    engine.dispose()
-    tally, _ = score.score(score.load_docs(gold), docs)
-    return score.prf(*[sum(t[i] for t in tally.values()) for i in range(3)])[2]
+    return f1(gold, ingest_and_export(paths, tmp / "db.sqlite"))[0]
 
 
 @pytest.mark.skipif(not (SHARED / "score.py").exists() or not PDFS, reason="needs ../shared and samples/formats/pdf")

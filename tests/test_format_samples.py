@@ -4,34 +4,20 @@ the text F1 on the same gold. The PDF check is in test_extract_pdf.py.
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from db.export import export_documents
-from db.ingest import ingest_paths
-from db.session import open_db, session_factory
+from scoring import SHARED, f1, ingest_and_export
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 FORMATS = ROOT / "samples" / "formats"
 pytestmark = pytest.mark.skipif(not (SHARED / "score.py").exists(), reason="needs ../shared/score.py")
 
 
 def _f1(path: Path, gold: Path, tmp: Path) -> tuple[float, dict]:
-    spec = importlib.util.spec_from_file_location("jixiao_score", SHARED / "score.py")
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
-    engine = open_db(f"sqlite:///{tmp}")
-    summary = ingest_paths(engine, [path])
-    assert not summary.quarantined, summary.quarantined
-    with session_factory(engine)() as session:
-        docs = export_documents(session)["documents"]
-    engine.dispose()
-    tally, _ = score.score(score.load_docs(gold), docs)
-    overall = score.prf(*[sum(t[i] for t in tally.values()) for i in range(3)])[2]
-    return overall, {k: score.prf(*v)[2] for k, v in tally.items()}
+    overall, per_category, _ = f1(gold, ingest_and_export([path], tmp))
+    return overall, per_category
 
 
 @pytest.fixture(scope="module")

@@ -5,45 +5,23 @@ SQLite database, export SCHEMA.md JSON, and score it with shared/score.py.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from db.export import export_documents
-from db.ingest import ingest_paths
-from db.session import open_db, session_factory
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from scoring import SHARED, f1, ingest_and_export
 pytestmark = pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="shared/seeds is not beside the checkout")
-
-
-def _scorer():
-    spec = importlib.util.spec_from_file_location("jixiao_score", SHARED / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory) -> dict:
     db = tmp_path_factory.mktemp("seeds") / "seeds.sqlite"
-    engine = open_db(f"sqlite:///{db}")
-    summary = ingest_paths(engine, [SHARED / "seeds"])
-    assert summary.quarantined == []
-    with session_factory(engine)() as session:
-        data = export_documents(session)
-    engine.dispose()
-    return data
+    return {"documents": ingest_and_export([SHARED / "seeds"], db)}
 
 
 def test_seeds_score_against_gold(exported):
-    score = _scorer()
-    tally, misses = score.score(score.load_docs(SHARED / "gold"), exported["documents"])
-    total = [sum(t[i] for t in tally.values()) for i in range(3)]
-    overall = score.prf(*total)[2]
-    per_category = {cat: score.prf(*t)[2] for cat, t in tally.items()}
+    overall, per_category, misses = f1(SHARED / "gold", exported["documents"])
     assert overall >= 0.95, misses[:20]
     assert min(per_category.values()) >= 0.90, per_category
 
