@@ -15,7 +15,8 @@ from parsers.claims import unclaimed_text
 from parsers.doctype import classify
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
-from parsers.meta import content_years, find_evaluation, find_fiscal_year, find_org, find_scope, find_staffing, title_year
+from parsers.meta import (content_years, find_evaluation, find_org, find_scope, find_staffing, stated_fiscal_year,
+                          title_year)
 from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord
 from parsers.sections import _is_narrative, prose_sections, table_sections
@@ -29,15 +30,20 @@ TABLE_DOCS = ("self_evaluation_table", "target_table", "task_breakdown", "final_
 
 def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
     spans = blocks_to_spans(extracted.blocks)
-    records = [span_to_record(span, extracted.name, extracted.format) for span in spans]
-    fill_from_siblings(records)
+    records, year_guesses = [], []
+    for span in spans:
+        rec, guess = span_to_record(span, extracted.name, extracted.format)
+        records.append(rec)
+        year_guesses.append(guess)
+    fill_from_siblings(records, year_guesses)
     for rec in records:
         check_document(rec)
     check_siblings(records)
     return records
 
 
-def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentRecord:
+def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[DocumentRecord, int | None]:
+    """The document's record, and the year its text names most (used when no year is stated)."""
     blocks = runon_to_tables(span.blocks)
     lines = blocks_to_lines(blocks)
     title = span.title
@@ -48,8 +54,9 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentR
     if org:
         rec.org_name = org
         rec.org_region, rec.org_department = split_org(org)
-    rec.fiscal_year = find_fiscal_year(title, lines)
-    check_year(rec, title_year(title), content_years(lines, title))
+    years = content_years(lines, title)
+    rec.fiscal_year = stated_fiscal_year(title, lines)
+    check_year(rec, title_year(title), years)
     rec.scope, rec.project = find_scope(title, lines)
     rec.evaluation = find_evaluation(lines)
     rec.staffing = find_staffing(lines)
@@ -68,7 +75,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> DocumentR
     rec.expenditures = money.expenditures
     rec.checks += money.checks
     rec.unclaimed = unclaimed_text(blocks, rec, title)
-    return rec
+    return rec, (years.most_common(1)[0][0] if years else None)
 
 
 def _narrative_texts(blocks: list[Block]) -> list[tuple[str, Provenance]]:
@@ -101,14 +108,19 @@ def _locator(block: Block, fmt: str, line: int | None) -> str | None:
     return f"para:{line}" if line is not None else None
 
 
-def fill_from_siblings(records: list[DocumentRecord]) -> None:
-    """A form that names no organisation or year takes them from the report beside it."""
-    for rec in records:
-        if rec.org_name and rec.fiscal_year:
-            continue
-        siblings = sorted((r for r in records if r is not rec), key=lambda r: abs(records.index(r) - records.index(rec)))
-        for other in siblings:
-            if not rec.org_name and other.org_name:
-                rec.org_name, rec.org_region, rec.org_department = other.org_name, other.org_region, other.org_department
-            if not rec.fiscal_year and other.fiscal_year:
-                rec.fiscal_year = other.fiscal_year
+def fill_from_siblings(records: list[DocumentRecord], year_guesses: list[int | None]) -> None:
+    """A form that names no organisation or year takes them from the report beside it.
+
+    A year a sibling states in its title beats the year a form's own text
+    mentions most (a form's prose names many years); that guess comes next.
+    """
+    stated = [r.fiscal_year for r in records]
+    for i, rec in enumerate(records):
+        siblings = sorted((j for j in range(len(records)) if j != i), key=lambda j: abs(j - i))
+        if not rec.org_name:
+            donor = next((records[j] for j in siblings if records[j].org_name), None)
+            if donor:
+                rec.org_name, rec.org_region, rec.org_department = donor.org_name, donor.org_region, donor.org_department
+        if rec.fiscal_year is None:
+            rec.fiscal_year = next((stated[j] for j in siblings if stated[j] is not None), None) \
+                or year_guesses[i] or next((year_guesses[j] for j in siblings if year_guesses[j]), None)

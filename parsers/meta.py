@@ -87,7 +87,8 @@ def content_years(lines: list[TextLine], title: str | None = None) -> Counter[in
     return counts
 
 
-def find_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
+def stated_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
+    """The year the title (or a `（2024年度）` line under it) states."""
     if title:
         m = YEAR_IN_TITLE.search(squash_spaces(title))
         if m:
@@ -97,14 +98,7 @@ def find_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
         m = re.search(r"[（(]\s*(20\d{2})\s*年度\s*[)）]", line.text)
         if m:
             return int(m.group(1))
-    counts: Counter[int] = Counter()
-    for line in lines:
-        text = re.sub(r"《[^》]*》|上年度?|上一年度?", "", line.text)
-        for m in YEAR_IN_TEXT.finditer(text):
-            counts[int(m.group(1))] += 1
-    if not counts:
-        return None
-    return counts.most_common(1)[0][0]
+    return None
 
 
 # --- scope and project --------------------------------------------------------------------------
