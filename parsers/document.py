@@ -15,10 +15,10 @@ from parsers.claims import unclaimed_text
 from parsers.doctype import classify
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
-from parsers.meta import (content_years, find_evaluation, find_org, find_scope, find_staffing, stated_fiscal_year,
-                          title_year)
+from parsers.meta import (content_years, find_evaluation, find_org, find_scope, find_staffing, signature_facts,
+                          stated_fiscal_year, title_year)
 from parsers.prose_money import texts_to_money
-from parsers.records import DocumentRecord
+from parsers.records import DocumentRecord, Evaluation
 from parsers.sections import _is_narrative, prose_sections, table_sections
 from parsers.runon import runon_to_tables
 from parsers.segment import DocSpan, blocks_to_spans
@@ -59,6 +59,8 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     check_year(rec, title_year(title), years)
     rec.scope, rec.project = find_scope(title, lines)
     rec.evaluation = find_evaluation(lines)
+    if doc_type == "evaluation_report":
+        _sign_off(rec, lines)
     rec.staffing = find_staffing(lines)
 
     tables = [b for b in blocks if b.kind == "table"]
@@ -76,6 +78,17 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.checks += money.checks
     rec.unclaimed = unclaimed_text(blocks, rec, title)
     return rec, (years.most_common(1)[0][0] if years else None)
+
+
+def _sign_off(rec: DocumentRecord, lines) -> None:
+    """A third-party report signed at its end: firm name and date, when no label gave them."""
+    agency, date = signature_facts(lines)
+    if agency is None and date is None:
+        return
+    if rec.evaluation is None:
+        rec.evaluation = Evaluation()
+    rec.evaluation.agency = rec.evaluation.agency or agency
+    rec.evaluation.date = rec.evaluation.date or date
 
 
 def _narrative_texts(blocks: list[Block]) -> list[tuple[str, Provenance]]:

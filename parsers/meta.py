@@ -189,3 +189,15 @@ def find_staffing(lines: list[TextLine]) -> Staffing | None:
         # 行政编制8名，事业编制30名 states the total as its two parts
         st.authorized = st.authorized_admin + st.authorized_institution
     return None if st.is_empty() else st
+
+
+DATE_ONLY = re.compile(r"^(?:20\d{2}|二〇[〇一二三四五六七八九]{2})\s*年\s*[\d〇一二三四五六七八九十]{1,2}\s*月(?:\s*[\d〇一二三四五六七八九十]{1,3}\s*日)?$")
+FIRM = re.compile(r"^[\u4e00-\u9fa5（）()]{4,40}(?:有限责任公司|有限公司|会计师事务所|事务所|研究院|咨询中心)$")
+
+
+def signature_facts(lines: list[TextLine]) -> tuple[str | None, str | None]:
+    """(agency, date) from a third-party report's closing signature: the firm's name, then the date."""
+    tail = [l.text.strip() for l in lines[-8:] if not l.in_table]
+    agency = next((t for t in reversed(tail) if FIRM.match(t)), None)
+    date = next((parse_report_date(t) for t in reversed(tail) if DATE_ONLY.match(t)), None)
+    return agency, date

@@ -237,3 +237,16 @@ def test_evaluation_scoring_table_with_decision_and_process_levels():
         ("process", None, "资金管理", "资金到位率", 4, 4),
         ("output", None, "产出数量", "实际完成率", 10, 9),
     ]
+
+
+def test_third_party_report_signed_at_its_end(tmp_path):
+    path = tmp_path / "signed.txt"
+    path.write_text(
+        "西峡县民政局2022年度部门整体支出绩效评价报告\n受西峡县财政局委托，我公司对西峡县民政局开展了评价。\n"
+        "一、评价结论\n综合得分88.6分，评价等级为“良”。\n二、存在问题\n预算执行偏慢。\n"
+        "河南中原绩效评价咨询有限公司\n二〇二三年三月十五日\n", encoding="utf-8")
+    [doc] = parse_file(read_file(path))
+    assert doc.doc_type == "evaluation_report"
+    ev = doc.evaluation
+    assert (ev.total_score, ev.grade, ev.agency, ev.date) == (88.6, "good", "河南中原绩效评价咨询有限公司", "2023-03-15")
+    assert doc.fiscal_year == 2022 and doc.org_name == "西峡县民政局"
