@@ -70,6 +70,11 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
             if found:
                 cols, header = found, [clean(t) for t in texts]
                 continue
+            if cols is None:
+                # a table continued from another file or page: no header, the columns
+                # follow from the first row whose scoring-rule cell says "(N分)"
+                cols = columns_from_content(texts)
+                header = []
             if cols is None or [clean(t) for t in texts] == header:
                 continue
             cells = _cells_by_role(texts, cols)
@@ -89,6 +94,29 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
                     carried[role] = cells[role]
             out.append(_task(criterion, cells, carried, section, row, cols))
     return out
+
+
+CN_SECTION_NO = re.compile(r"^[一二三四五六七八九十]{1,3}$|^\d{1,2}$")
+
+
+def columns_from_content(texts: list[str]) -> dict[str, int] | None:
+    """Columns of a headerless task row, by what its cells say, in the usual order:
+    序号 | 任务(N分) | 内容 | 标准 (N分) | 时限 | 牵头领导 | 责任股室 | 责任人."""
+    at = next((k for k, t in enumerate(texts) if len(POINTS.findall(to_halfwidth(t))) >= 1 and len(t) >= 12), None)
+    if at is None or at < 1 or len(texts) < at + 2:
+        return None
+    deadline = texts[at + 1].strip()
+    if not re.search(r"\d{4}\s*年|持续|按|月底|前|完成|长期|常态", deadline):
+        return None  # the cell after the rule must read as a deadline
+    cols = {"criterion": at, "deadline": at + 1, "item": at - 1}
+    if at >= 2:
+        cols["section"] = at - 2
+    if at >= 3 and (not texts[at - 3].strip() or CN_SECTION_NO.match(texts[at - 3].strip())):
+        cols["section_no"] = at - 3
+    for role, k in (("lead", at + 2), ("unit", at + 3), ("owner", at + 4)):
+        if k < len(texts):
+            cols[role] = k
+    return cols
 
 
 def _cells_by_role(texts: list[str], cols: dict[str, int]) -> dict[str, str]:

@@ -250,3 +250,17 @@ def test_third_party_report_signed_at_its_end(tmp_path):
     ev = doc.evaluation
     assert (ev.total_score, ev.grade, ev.agency, ev.date) == (88.6, "good", "河南中原绩效评价咨询有限公司", "2023-03-15")
     assert doc.fiscal_year == 2022 and doc.org_name == "西峡县民政局"
+
+
+def test_task_rows_continued_without_their_header():
+    # the second file of a 任务分解表 cut in two: no header row, columns read from the cells
+    table = _table([
+        ["五", "移交安置工作(15分)", "1.做好退役士兵接收。", "按时完成接收安置任务。(3分)", "2024年12月底", "邱 博", "服务\n中心", "赵 静"],
+        ["", "", "", "做好逐月领取退役金人员接收工作。(2分)", "持续推进", "", "", ""],
+    ])
+    got = [(t.section_no, t.section, t.section_points, t.item, t.points, t.deadline, t.lead, t.unit, t.owner)
+           for t in tables_to_tasks([table])]
+    assert got == [
+        ("五", "移交安置工作", 15.0, "1.做好退役士兵接收。", 3.0, "2024-12-31", "邱博", "服务中心", "赵静"),
+        ("五", "移交安置工作", 15.0, "1.做好退役士兵接收。", 2.0, "持续推进", "邱博", "服务中心", "赵静"),
+    ]
