@@ -3,7 +3,9 @@
 In a run that is mostly a figure (digits with separators), O/o/〇 read for 0
 and l/I/| read for 1 are put right, but only when the whole run then parses
 as a number (1,234.50 / 12.5% / 2022); 兀 right after a figure or 万/亿 is
-元. Anything else is left exactly as read.
+元. A few whole-word look-alikes the recogniser is known to make on these
+reports (对像 for 对象: "对像" is not a word) are put right too. Anything else
+is left exactly as read.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ _ONE = "lI|"
 _RUN = re.compile(rf"(?<![A-Za-z])[0-9{_ZERO}{_ONE}][0-9{_ZERO}{_ONE},.]*%?(?![A-Za-z])")
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 _YUAN = re.compile(r"(?<=[0-9万亿千百])兀")
+_WORDS = {"对像": "对象"}  # read -> meant; only pairs where the read form is never right
 _TABLE = str.maketrans({**{c: "0" for c in _ZERO}, **{c: "1" for c in _ONE}})
 
 
@@ -27,3 +30,14 @@ def _fix(m: re.Match) -> str:
 
 def repair_numbers(text: str) -> str:
     return _YUAN.sub("元", _RUN.sub(_fix, text))
+
+
+def repair_words(text: str) -> str:
+    for wrong, right in _WORDS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def repair(text: str) -> str:
+    """Figures and known look-alike words, as above."""
+    return repair_words(repair_numbers(text))

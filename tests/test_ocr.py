@@ -12,7 +12,7 @@ import pytest
 
 from extract import sniff_format
 from extract.errors import InputError
-from normalize.ocr_repair import repair_numbers
+from normalize.ocr_repair import repair, repair_numbers
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
@@ -30,6 +30,11 @@ def _engine_or_skip():
 ])
 def test_repair_numbers_only_where_the_result_parses(raw, fixed):
     assert repair_numbers(raw) == fixed
+
+
+def test_known_look_alike_words_are_repaired():
+    assert repair("服务对像满意度指标 l2,345.O0") == "服务对象满意度指标 12,345.00"
+    assert repair("对象满意度") == "对象满意度"
 
 
 @pytest.mark.parametrize("head, name", [

@@ -5,7 +5,7 @@ deskew (the angle, within +-3 degrees, at which the rows of ink line up
 best: the projection profile's variance is highest); rulings by morphology
 (extract.ocr.table); text detected once on the page and every line
 recognised (extract.ocr.engine); grid slots with ink and no text read once
-more; figures repaired for the usual confusions (normalize.ocr_repair).
+more; figures and a few look-alike words repaired (normalize.ocr_repair).
 
 Every recognised line becomes pseudo-characters spread over its box, each
 with the line's confidence (`conf`), and the rulings become line objects, in
@@ -21,7 +21,7 @@ import numpy as np
 
 from extract.ocr import engine, table
 from extract.pdf_pdfium import PdfiumPage
-from normalize.ocr_repair import repair_numbers
+from normalize.ocr_repair import repair
 
 MAX_SKEW = 3.0
 
@@ -115,7 +115,7 @@ def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     height_pt, width_pt = gray.shape[0] * scale, gray.shape[1] * scale
     chars: list[dict] = []
     for tb in boxes:
-        text = repair_numbers(tb.text)
+        text = repair(tb.text)
         chars += _pseudo_chars(engine.TextBox(text, tb.box, tb.confidence), scale)
     objects = {"char": chars, "line": table.rulings_as_lines(segments, scale, height_pt),
                "rect": [], "curve": []}
