@@ -16,6 +16,7 @@ from db import PIPELINE_VERSION
 from db.models import (
     Check,
     Document,
+    DocumentFact,
     Expenditure,
     File,
     Finance,
@@ -133,6 +134,10 @@ def _rows(doc_id: int, rec: DocumentRecord) -> dict[type, list[dict]]:
         ],
         Unclaimed: [
             {**base(i, prov), "text": text} for i, (text, prov) in enumerate(rec.unclaimed)
+        ],
+        DocumentFact: [
+            {**base(i, prov), "field": name, "value": str(value)}
+            for i, (name, (value, prov)) in enumerate(rec.fact_sources.items())
         ],
     }
 

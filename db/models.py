@@ -172,6 +172,15 @@ class Check(RowMixin, Base):
     message: Mapped[str] = mapped_column(Text)
 
 
+class DocumentFact(RowMixin, Base):
+    """Where a document-level fact (org, year, evaluation, staffing field) was read."""
+
+    __tablename__ = "document_facts"
+
+    field: Mapped[str] = mapped_column(String(60))  # e.g. "evaluation.total_score"
+    value: Mapped[str | None] = mapped_column(Text)
+
+
 class Unclaimed(RowMixin, Base):
     """Text no parser claimed: kept so coverage gaps can be measured."""
 

@@ -58,10 +58,12 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.fiscal_year = stated_fiscal_year(title, lines)
     check_year(rec, title_year(title), years)
     rec.scope, rec.project = find_scope(title, lines)
-    rec.evaluation = find_evaluation(lines)
+    sources: dict = {}
+    rec.evaluation = find_evaluation(lines, sources)
     if doc_type == "evaluation_report":
         _sign_off(rec, lines)
-    rec.staffing = find_staffing(lines)
+    rec.staffing = find_staffing(lines, sources)
+    _note_sources(rec, lines, sources, title)
 
     tables = [b for b in blocks if b.kind == "table"]
     rec.finance = tables_to_finance(tables, pairs_measure="budget" if doc_type == "target_table" else "actual")
@@ -78,6 +80,22 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.checks += money.checks
     rec.unclaimed = unclaimed_text(blocks, rec, title)
     return rec, (years.most_common(1)[0][0] if years else None)
+
+
+def _note_sources(rec: DocumentRecord, lines, sources: dict, title: str | None) -> None:
+    """Where each document-level fact was read (kept in the database's document_facts)."""
+    for name, prov in sources.items():
+        group, field = name.split(".")
+        rec.note_source(name, getattr(getattr(rec, group), field, None) if getattr(rec, group) else None, prov)
+
+    def first_line_with(text: str | None):
+        return next((l.prov for l in lines if text and text in l.text.replace("\t", "")), None)
+
+    rec.note_source("doc_type", rec.doc_type, rec.start)
+    rec.note_source("title", title, rec.start if title else None)
+    rec.note_source("org.name", rec.org_name, first_line_with(rec.org_name))
+    rec.note_source("fiscal_year", rec.fiscal_year, first_line_with(str(rec.fiscal_year)) if rec.fiscal_year else None)
+    rec.note_source("project", rec.project, first_line_with(rec.project))
 
 
 def _sign_off(rec: DocumentRecord, lines) -> None:

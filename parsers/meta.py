@@ -126,37 +126,47 @@ NOT_A_NAME = re.compile(r"年月|月日|签字|签章|盖章|日期")  # a blank
 DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:\t][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
 
 
-def find_evaluation(lines: list[TextLine]) -> Evaluation | None:
+def find_evaluation(lines: list[TextLine], sources: dict | None = None) -> Evaluation | None:
+    """The verdict; `sources` gets, for each field found, the line it was read from."""
     ev = Evaluation()
+    sources = {} if sources is None else sources
     for line in lines:
-        text = line.text
-        if ev.total_score is None:
-            m = TOTAL_SCORE.search(text)
-            if m:
-                first, second = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else None
-                if second is not None and first is not None and first >= second and first in (100.0, 10.0, 1000.0):
-                    ev.max_score, ev.total_score = first, second  # 总分 | 100 | 98.6
-                elif first is not None and first <= 1000:
-                    ev.total_score = first
-        if ev.grade is None:
-            m = GRADE.search(text)
-            if m:
-                ev.grade_raw, ev.grade = m.group(1), grade_code(m.group(1))
-        if ev.agency is None:
-            m = AGENCY_RE.search(text)
-            if m:
-                ev.agency = m.group(1)
-        if ev.lead is None:
-            m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
-            if m and not JOB_TITLE.fullmatch(m.group(1)) and not NOT_A_NAME.search(m.group(1)):
-                ev.lead = m.group(1)
-        if ev.date is None:
-            m = DATE_RE.search(text)
-            if m:
-                ev.date = parse_report_date(m.group(1))
+        before = dict(vars(ev))
+        _read_evaluation_line(ev, line.text)
+        for name, value in vars(ev).items():
+            if value is not None and before[name] is None:
+                sources[f"evaluation.{name}"] = line.prov
     verdict = (ev.total_score, ev.grade, ev.agency, ev.lead)
     # a form's 填报日期 alone is no evaluation
     return None if all(v is None for v in verdict) else ev
+
+
+def _read_evaluation_line(ev: Evaluation, text: str) -> None:
+    """Fill the fields of `ev` that this line states and that are still empty."""
+    if ev.total_score is None:
+        m = TOTAL_SCORE.search(text)
+        if m:
+            first, second = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else None
+            if second is not None and first is not None and first >= second and first in (100.0, 10.0, 1000.0):
+                ev.max_score, ev.total_score = first, second  # 总分 | 100 | 98.6
+            elif first is not None and first <= 1000:
+                ev.total_score = first
+    if ev.grade is None:
+        m = GRADE.search(text)
+        if m:
+            ev.grade_raw, ev.grade = m.group(1), grade_code(m.group(1))
+    if ev.agency is None:
+        m = AGENCY_RE.search(text)
+        if m:
+            ev.agency = m.group(1)
+    if ev.lead is None:
+        m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
+        if m and not JOB_TITLE.fullmatch(m.group(1)) and not NOT_A_NAME.search(m.group(1)):
+            ev.lead = m.group(1)
+    if ev.date is None:
+        m = DATE_RE.search(text)
+        if m:
+            ev.date = parse_report_date(m.group(1))
 
 
 # --- staffing ------------------------------------------------------------------------------------
@@ -172,8 +182,10 @@ STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def find_staffing(lines: list[TextLine]) -> Staffing | None:
+def find_staffing(lines: list[TextLine], sources: dict | None = None) -> Staffing | None:
+    """Staffing figures; `sources` gets, for each field found, the line it was read from."""
     st = Staffing()
+    sources = {} if sources is None else sources
     for line in lines:
         for field, pattern in STAFF_PATTERNS:
             if getattr(st, field) is not None:
@@ -185,6 +197,7 @@ def find_staffing(lines: list[TextLine]) -> Staffing | None:
             value = parse_number(raw)
             if value is not None and value == int(value) and 0 <= value < 100000:
                 setattr(st, field, int(value))
+                sources[f"staffing.{field}"] = line.prov
     if st.authorized is None and st.authorized_admin is not None and st.authorized_institution is not None:
         # 行政编制8名，事业编制30名 states the total as its two parts
         st.authorized = st.authorized_admin + st.authorized_institution

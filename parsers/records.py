@@ -136,6 +136,12 @@ class DocumentRecord:
     sections: list[SectionRow] = field(default_factory=list)
     checks: list[CheckRow] = field(default_factory=list)
     unclaimed: list[tuple[str, Provenance]] = field(default_factory=list)
+    # where each document-level fact was read: "evaluation.total_score" -> (value, place)
+    fact_sources: dict[str, tuple[object, Provenance]] = field(default_factory=dict)
+
+    def note_source(self, name: str, value: object, prov: Provenance | None) -> None:
+        if value is not None and prov is not None and name not in self.fact_sources:
+            self.fact_sources[name] = (value, prov)
 
     def add_check(self, code: str, message: str, prov: Provenance) -> None:
         self.checks.append(CheckRow(code, message, prov))

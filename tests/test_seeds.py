@@ -76,3 +76,17 @@ def test_the_seeds_known_inconsistencies_are_found(exported):
     }
     assert expected <= found, expected - found
     assert not [c for c in found if c[0] in ("000", "002", "003")]  # consistent documents: no checks
+
+
+def test_document_facts_carry_where_they_were_read(tmp_path):
+    """Org, year, verdict and staffing are values too: each is stored with its line."""
+    import sqlite3
+
+    db = tmp_path / "facts.sqlite"
+    ingest_and_export([SHARED / "seeds" / "000_f22173ecc6795b81.txt"], db)
+    rows = dict(((field, (value, line)) for field, value, line in
+                 sqlite3.connect(db).execute("SELECT field, value, src_line FROM document_facts")))
+    assert rows["evaluation.total_score"] == ("95.39", 30)
+    assert rows["evaluation.agency"] == ("河南昭元绩效评价咨询有限公司", 7)
+    assert rows["staffing.authorized_admin"] == ("12", 17)
+    assert rows["org.name"][0] == "孟津区退役军人事务局" and rows["fiscal_year"] == ("2021", 4)
