@@ -58,6 +58,11 @@ def blocks_to_spans(blocks: list[Block]) -> list[DocSpan]:
         if _is_title_block(block):
             announced = any(_key(block.text) in a or a in _key(block.text) for a in span.attachments if a)
             after_attachment_line = bool(ATTACHMENT.match(previous_text)) and not ATTACHMENT.match(previous_text).group(1)
+            repeated = span.title is not None and _key(block.text) in _key(span.title)
+            if repeated:
+                span.blocks.append(block)  # a running title repeated on each page: same document
+                previous_text = block.text.strip()
+                continue
             if span.has_content() and not (announced or after_attachment_line):
                 span = DocSpan()
                 spans.append(span)

@@ -264,3 +264,12 @@ def test_task_rows_continued_without_their_header():
         ("五", "移交安置工作", 15.0, "1.做好退役士兵接收。", 3.0, "2024-12-31", "邱博", "服务中心", "赵静"),
         ("五", "移交安置工作", 15.0, "1.做好退役士兵接收。", 2.0, "持续推进", "邱博", "服务中心", "赵静"),
     ]
+
+
+def test_a_title_repeated_on_every_page_is_one_document(tmp_path):
+    page = "武功县民政局2023年度部门整体支出绩效自评报告\n"
+    path = tmp_path / "running.txt"
+    path.write_text(page + "一、部门概况\n我局共有编制20个，实有人数18人。\n" + page +
+                    "二、自评结论\n我局自评得分92分，自评等级为优。\n", encoding="utf-8")
+    docs = parse_file(read_file(path))
+    assert len(docs) == 1 and docs[0].evaluation.total_score == 92.0
