@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.headings import heading_level
-from extract.ir import Block, Cell, Provenance
+from extract.ir import Block, Cell
 from normalize.levels import LEVEL2_ORDER, level1_code, level1_for_level2, level2_code
 from normalize.numbers import parse_number
 from normalize.text import squash_spaces, to_halfwidth
@@ -235,7 +235,7 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
             continue
         ind = IndicatorRow(name=name, prov=row[name_cell[0]].prov, group=cur.group, level1=cur.level1,
                            level2=cur.level2, level1_raw=cur.level1_raw, level2_raw=cur.level2_raw)
-        _assign_values(ind, values, cur.roles, [row[j].prov for j in range(k, n)])
+        _assign_values(ind, values, cur.roles)
         rows.append(ind)
     return rows
 
@@ -314,7 +314,7 @@ def _advance_level2(cur: _Cursor) -> None:
             cur.level2, cur.level2_raw = order[i + 1], None
 
 
-def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str], provs: list[Provenance]) -> None:
+def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str]) -> None:
     cells = {role: raw.strip() for role, raw in zip(roles, values) if raw.strip()}
     op, unit = cells.get("op", ""), cells.get("unit", "")
     op = op if re.fullmatch(r"[≥≤><=＝]|>=|<=", op) else ""  # 正向/反向 say no operator
@@ -333,4 +333,4 @@ def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str], provs
 
 def _fill_missing(ind: IndicatorRow, values: list[str], roles: list[str]) -> None:
     pending = [r for r in roles if getattr(ind, r) is None]
-    _assign_values(ind, [v for v in values if v], pending, [])
+    _assign_values(ind, [v for v in values if v], pending)
