@@ -14,7 +14,11 @@ from extract import sniff_format
 from extract.errors import InputError
 from normalize.ocr_repair import repair, repair_numbers
 
-FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+# any CJK font the OS packages put here (.ci/run installs fonts-wqy-microhei, 1.6 MB)
+FONT_CANDIDATES = [Path(p) for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                                     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                                     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")]
+FONT = next((p for p in FONT_CANDIDATES if p.exists()), FONT_CANDIDATES[0])
 
 
 def _engine_or_skip():
