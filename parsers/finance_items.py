@@ -20,10 +20,11 @@ _QUOTES = re.compile(r"[“”\"'‘’「」]")
 # (pattern on the cleaned label, item code)
 ITEM_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code) for p, code in (
     (r"^(资金来源|收入)(合计|总计|小计)$|^(收入合计|收入总计|总收入|本年收入合计|本年收入|资金来源合计|资金总额|收入总额)$", "funds_total"),
-    (r"^(资金结构|支出)(合计|总计|小计)$|^(支出合计|支出总计|总支出|本年支出合计|本年支出|支出数|支出总额|资金结构合计)$", "expenditure_total"),
+    (r"^(资金结构|支出)(合计|总计|小计)$|^(支出合计|支出总计|总支出|本年支出合计|本年支出|支出数|支出总额|资金结构合计|"
+     r"(部门)?整体支出(总额|合计)?)$", "expenditure_total"),
     (r"^(当年|本年度?)?(一般公共预算)?(公共)?财政(拨款|补助)(资金|收入)?$", "fiscal_appropriation"),
     (r"^上年(结转|结余)(结余|和结余)?(资金|收入)?$|^年初结转和结余$", "carryover"),
-    (r"^政府性?基金(预算)?(拨款|收入)?$", "government_fund"),
+    (r"^政府性?基金(预算)?(财政)?(拨款)?(收入)?$", "government_fund"),
     (r"^其他(资金|收入)", "other_funds"),
     (r"^一般公共预算(资金|收入)?$", "general_public_budget"),
     (r"^国有资本经营预算(资金|收入)?$", "state_capital_budget"),
@@ -95,8 +96,12 @@ def item_code(label: str) -> str | None:
     return None
 
 
+FUND_TYPES = re.compile(r"一般公共预算|政府性?基金预算|国有资本经营预算")
+
+
 def measure_code(header: str) -> str | None:
-    s = squash_spaces(header or "")
+    """The measure a column or label names; 一般公共预算 names a kind of fund, not a budget."""
+    s = FUND_TYPES.sub("", squash_spaces(header or ""))
     for pattern, code in MEASURE_RULES:
         if pattern.search(s):
             return code

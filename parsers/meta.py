@@ -176,7 +176,8 @@ STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("authorized_admin", re.compile(rf"行政编制(?:数)?{COUNT}")),
     ("authorized_institution", re.compile(rf"事业编制(?:数)?{COUNT}")),
     ("authorized", re.compile(rf"(?<!行政)(?<!事业)(?<!工勤)(?<!机关)(?:人员编制|编制总数|编制人数|编制数|核定编制|共有编制|编制)(?![情管])(?:人数)?{COUNT}")),
-    ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员)(?:人数)?{COUNT}")),
+    ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员)(?:人数)?{COUNT}"
+                          rf"|实有{SEP}{NUM}[\s\t]*(?:名|人)")),
     ("internal_units", re.compile(rf"(?:内设(?:机构|股室|科室)?{SEP}{NUM}[\s\t]*个|{NUM}[\s\t]*个(?:内设机构|股室|科室|职能股室|职能科室|内设股室))")),
     ("subordinate_units", re.compile(rf"(?:{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属|下设|下辖)(?![^，。；]{{0,12}}(?:股室|科室|内设))[^，。；\t\d]{{0,12}}?{SEP}{NUM}[\s\t]*(?:个|家|所)(?!股室|科室|内设))")),
 )

@@ -16,7 +16,7 @@ from decimal import Decimal
 from extract.ir import Provenance
 from normalize.money import to_yuan
 from normalize.text import fix_ocr_value, squash_spaces, to_halfwidth
-from parsers.finance_items import PRIOR_YEAR_VARIANTS, PROJECT_VARIANTS, clean_label, item_code
+from parsers.finance_items import FUND_TYPES, PRIOR_YEAR_VARIANTS, PROJECT_VARIANTS, clean_label, item_code
 from parsers.records import CheckRow, ExpenditureRow, FinanceRow
 
 AMOUNT = re.compile(
@@ -128,6 +128,8 @@ def _in_context(code: str, context: str | None, prior: bool) -> str:
 
 
 def _measure(label: str) -> str:
+    """预算 in a label means a budgeted amount, unless it names a kind of fund (一般公共预算)."""
+    label = FUND_TYPES.sub("", label)
     if "年初预算" in label:
         return "budget_initial"
     return "budget" if "预算" in label else "actual"

@@ -273,3 +273,17 @@ def test_a_title_repeated_on_every_page_is_one_document(tmp_path):
                     "二、自评结论\n我局自评得分92分，自评等级为优。\n", encoding="utf-8")
     docs = parse_file(read_file(path))
     assert len(docs) == 1 and docs[0].evaluation.total_score == 92.0
+
+
+def test_more_wordings_of_totals_and_staff(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(
+        "淇县卫生健康委员会2023年度部门整体支出绩效自评报告\n一、部门概况\n核定编制45名，实有43名。\n"
+        "二、部门整体支出情况\n2023年部门整体支出2,310.40万元，其中基本支出810.40万元，项目支出1,500.00万元。"
+        "收入合计2,320.00万元，其中一般公共预算财政拨款收入2,200.00万元，政府性基金预算财政拨款收入120.00万元。\n",
+        encoding="utf-8")
+    [doc] = parse_file(read_file(path))
+    assert (doc.staffing.authorized, doc.staffing.actual) == (45, 43)
+    assert finance(doc, "expenditure_total") == 23_104_000.0
+    assert finance(doc, "fiscal_appropriation") == 22_000_000.0 and finance(doc, "government_fund") == 1_200_000.0
+    assert doc.checks == []  # 810.40 + 1,500.00 = 2,310.40 and 2,200 + 120 = 2,320
