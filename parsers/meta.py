@@ -106,10 +106,15 @@ def stated_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
 PROJECT_NAME = re.compile(r"项目名称[ \t]*[：:\t][ \t]*([^\t\n，。]{2,60})")
 
 
+PROJECT_TITLE = re.compile(r"项目(?:支出)?(?:绩效|自评|评价)|专项资金(?:绩效|评价)")
+
+
 def find_scope(title: str | None, lines: list[TextLine]) -> tuple[str | None, str | None]:
+    """Project scope when a 项目名称 is given or the title evaluates a project; else the department."""
     text = (title or "") + "\n" + "\n".join(l.text for l in lines[:80])
     m = PROJECT_NAME.search(text)
-    if m or re.search(r"项目支出绩效", title or ""):
+    whole_department = re.search(r"部门整体|整体支出|部门（单位）整体", title or "")
+    if m or (PROJECT_TITLE.search(squash_spaces(title or "")) and not whole_department):
         return "project", (m.group(1).strip() if m else None)
     return "department", None
 

@@ -287,3 +287,16 @@ def test_more_wordings_of_totals_and_staff(tmp_path):
     assert finance(doc, "expenditure_total") == 23_104_000.0
     assert finance(doc, "fiscal_appropriation") == 22_000_000.0 and finance(doc, "government_fund") == 1_200_000.0
     assert doc.checks == []  # 810.40 + 1,500.00 = 2,310.40 and 2,200 + 120 = 2,320
+
+
+@pytest.mark.parametrize("title, scope", [
+    ("2022年度农村饮水安全工程项目绩效评价报告", "project"),
+    ("2022年度就业补助专项资金绩效评价报告", "project"),
+    ("2022年度部门整体支出绩效评价报告", "department"),
+    ("2022年度部门整体支出绩效自评表", "department"),
+])
+def test_scope_from_the_title(tmp_path, title, scope):
+    path = tmp_path / "s.txt"
+    path.write_text(f"{title}\n一、基本情况\n武功县水利局负责实施，共有编制20个。\n", encoding="utf-8")
+    [doc] = parse_file(read_file(path))
+    assert doc.scope == scope
