@@ -11,10 +11,13 @@ samples/build_scanned.py from the text PDFs in samples/formats/pdf):
   PDF against what the engine read from the scan, as a bag of characters
   (order-free, so reading order does not count): matched / reference,
   whitespace left out, both sides half-width. RapidOCR (the engine used) on
-  every page read; Tesseract `chi_sim` (the OS package, if installed) on the
-  first --tesseract-pages pages of the same preprocessed images;
+  every page read (--pages N: N pages spread evenly over the files); Tesseract
+  `chi_sim` (the OS package, if installed) on --tesseract-pages of those pages,
+  spread the same way, same preprocessed images; RapidOCR's figure on that
+  same subset is printed too. Seconds per page: median over the pages, the
+  RapidOCR engine loaded (and run once) before timing;
 - table cells exactly right: the non-empty cells the text PDF gives, matched
-  one to one with the cells read from the scan (same text exactly).
+  one to one, page by page, with the cells read from the scan (same text exactly).
 
 --score also ingests the scanned folder with the pipeline and runs
 ../shared/score.py against samples/formats/gold/pdf-scanned.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import shutil
 import subprocess
 import sys
@@ -71,14 +75,24 @@ def tesseract_text(gray: np.ndarray) -> str:
 
 
 def cells(extracted) -> Counter:
-    return Counter(" ".join(c.text.split()) for b in extracted.blocks if b.kind == "table"
+    """(page, text) of every non-empty table cell: compared page by page."""
+    return Counter((c.prov.page, " ".join(c.text.split())) for b in extracted.blocks if b.kind == "table"
                    for c in b.cells() if c.text.strip())
+
+
+def spread(n_items: int, n: int) -> list[int]:
+    """n indices spread evenly over range(n_items) (all of them when n is 0 or too big)."""
+    if not n or n >= n_items:
+        return list(range(n_items))
+    return sorted({round(i * (n_items - 1) / max(n - 1, 1)) for i in range(n)})
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, default=0, help="character accuracy on at most N pages (0: all)")
-    ap.add_argument("--tesseract-pages", type=int, default=4)
+    ap.add_argument("--pages", type=int, default=0,
+                    help="character accuracy on N pages spread over the files (0: all)")
+    ap.add_argument("--tesseract-pages", type=int, default=4,
+                    help="Tesseract on N of those pages, spread the same way (0: all of them)")
     ap.add_argument("--score", action="store_true", help="run the pipeline and the scorer too")
     args = ap.parse_args()
     if not engine.available():
@@ -88,50 +102,65 @@ def main() -> None:
 
     # 1. character accuracy per page and engine
     rapid = [0, 0]
+    rapid_sub = [0, 0]  # RapidOCR on the pages Tesseract reads too
     tess = [0, 0]
-    tess_secs = 0.0
-    rapid_secs = 0.0
+    tess_secs: list[float] = []
+    rapid_secs: list[float] = []
     have_tess = shutil.which("tesseract") is not None
-    n_pages = 0
-    for scan in sorted(SCANNED.glob("*.pdf")):
+    scans = sorted(SCANNED.glob("*.pdf"))
+    all_pages = []
+    for scan in scans:
+        doc = pdfium.PdfDocument(str(scan))
+        all_pages += [(scan, k) for k in range(len(doc))]
+        doc.close()
+    chosen = [all_pages[i] for i in spread(len(all_pages), args.pages)]
+    tess_chosen = {chosen[i] for i in spread(len(chosen), args.tesseract_pages)}
+    engine.recognize(np.full((64, 256), 255, np.uint8))  # load the models outside the timing
+    n_pages = len(chosen)
+    for scan in scans:
+        ks = [k for s, k in chosen if s == scan]
+        if not ks:
+            continue
         sdoc, tdoc = pdfium.PdfDocument(str(scan)), pdfium.PdfDocument(str(TEXT / scan.name))
-        for k in range(len(sdoc)):
-            if args.pages and n_pages >= args.pages:
-                break
-            n_pages += 1
+        for k in ks:
             tp = tdoc[k].get_textpage()
             ref = chars(tp.get_text_range())
             gray, dpi = page_image(sdoc[k])
             prep, _ = ocr_pages.deskew(ocr_pages.cv2.medianBlur(gray, 3))
             t = time.perf_counter()
             boxes = engine.recognize(prep)
-            rapid_secs += time.perf_counter() - t
+            rapid_secs.append(time.perf_counter() - t)
             m, n = bag_accuracy(ref, chars("".join(b.text for b in boxes)))
             rapid[0] += m
             rapid[1] += n
-            line = f"  {scan.name} p{k + 1}: rapidocr {m / n:.3f}"
-            if have_tess and n_pages <= args.tesseract_pages:
+            line = f"  {scan.name} p{k + 1}: rapidocr {m / n:.3f} ({rapid_secs[-1]:.2f} s)"
+            if have_tess and (scan, k) in tess_chosen:
                 t = time.perf_counter()
                 text = tesseract_text(prep)
-                tess_secs += time.perf_counter() - t
+                tess_secs.append(time.perf_counter() - t)
                 m2, _ = bag_accuracy(ref, chars(text))
                 tess[0] += m2
                 tess[1] += n
-                line += f"  tesseract {m2 / n:.3f}"
+                rapid_sub[0] += m
+                rapid_sub[1] += n
+                line += f"  tesseract {m2 / n:.3f} ({tess_secs[-1]:.2f} s)"
             print(line, flush=True)
         sdoc.close()
         tdoc.close()
-    print(f"character accuracy, rapidocr: {rapid[0] / rapid[1]:.4f} over {n_pages} pages "
-          f"({rapid_secs / n_pages:.2f} s/page detection + recognition)")
+    print(f"character accuracy, rapidocr: {rapid[0] / rapid[1]:.4f} over {n_pages} of {len(all_pages)} pages "
+          f"(median {statistics.median(rapid_secs):.2f} s/page detection + recognition, "
+          f"mean {statistics.mean(rapid_secs):.2f})")
     if tess[1]:
-        n_t = min(n_pages, args.tesseract_pages)
+        n_t = len(tess_secs)
         print(f"character accuracy, tesseract chi_sim: {tess[0] / tess[1]:.4f} over {n_t} pages "
-              f"({tess_secs / n_t:.2f} s/page)")
+              f"(median {statistics.median(tess_secs):.2f} s/page, mean {statistics.mean(tess_secs):.2f}); "
+              f"rapidocr on the same {n_t} pages: {rapid_sub[0] / rapid_sub[1]:.4f}")
     elif not have_tess:
         print("tesseract: not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
 
     # 2. the whole extractor: seconds per page, table cells exactly right
     total_pages, total_secs, right, ref_cells = 0, 0.0, 0, 0
+    per_file: list[float] = []
     for scan in sorted(SCANNED.glob("*.pdf")):
         doc = pdfium.PdfDocument(str(scan))
         pages = len(doc)
@@ -146,9 +175,11 @@ def main() -> None:
         ref_cells += sum(ref.values())
         total_pages += pages
         total_secs += secs
+        per_file.append(secs / pages)
         print(f"  {scan.name}: {pages} pages, {secs / pages:.2f} s/page, cells {ok}/{sum(ref.values())}, "
               f"format {got.format}, warnings {len(got.warnings)}", flush=True)
-    print(f"extractor: {total_secs / total_pages:.2f} s/page over {total_pages} pages on {threads} cores; "
+    print(f"extractor: {total_secs / total_pages:.2f} s/page over {total_pages} pages "
+          f"(median of the files' s/page {statistics.median(per_file):.2f}) on {threads} cores; "
           f"table cells exactly right {right}/{ref_cells} = {right / max(ref_cells, 1):.4f}")
 
     # 3. the scorer
