@@ -7,6 +7,7 @@ wraps each file in one transaction so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from datetime import datetime, timezone
 
 from sqlalchemy import delete
@@ -61,8 +62,9 @@ def _forget_path(session: Session, path: str) -> None:
 
 
 def _document(file_id: int, ordinal: int, rec: DocumentRecord) -> Document:
-    ev, st = rec.evaluation, rec.staffing
-    has_ev, has_st = ev is not None, st is not None
+    # evaluation and staffing fields map one to one onto eval_* / staff_* columns
+    ev = asdict(rec.evaluation) if rec.evaluation is not None else {}
+    st = asdict(rec.staffing) if rec.staffing is not None else {}
     return Document(
         file_id=file_id,
         ordinal=ordinal,
@@ -76,21 +78,10 @@ def _document(file_id: int, ordinal: int, rec: DocumentRecord) -> Document:
         project=rec.project,
         start=rec.start.where() if rec.start else None,
         end=rec.end.where() if rec.end else None,
-        has_evaluation=has_ev,
-        eval_total_score=ev.total_score if has_ev else None,
-        eval_max_score=ev.max_score if has_ev else None,
-        eval_grade=ev.grade if has_ev else None,
-        eval_grade_raw=ev.grade_raw if has_ev else None,
-        eval_agency=ev.agency if has_ev else None,
-        eval_lead=ev.lead if has_ev else None,
-        eval_date=ev.date if has_ev else None,
-        has_staffing=has_st,
-        staff_authorized=st.authorized if has_st else None,
-        staff_authorized_admin=st.authorized_admin if has_st else None,
-        staff_authorized_institution=st.authorized_institution if has_st else None,
-        staff_actual=st.actual if has_st else None,
-        staff_internal_units=st.internal_units if has_st else None,
-        staff_subordinate_units=st.subordinate_units if has_st else None,
+        has_evaluation=rec.evaluation is not None,
+        has_staffing=rec.staffing is not None,
+        **{f"eval_{k}": v for k, v in ev.items()},
+        **{f"staff_{k}": v for k, v in st.items()},
     )
 
 

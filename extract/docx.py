@@ -166,20 +166,21 @@ def _content(el: etree._Element) -> Iterator[etree._Element]:
             yield from _content(child)
 
 
-def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    for child in tbl:
-        if child.tag == W + "tr":
+def _children(el: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """The `tag` children of el, through content controls and custom XML."""
+    for child in el:
+        if child.tag == tag:
             yield child
         elif child.tag in _CONTAINERS:
-            yield from _rows(child)
+            yield from _children(child, tag)
+
+
+def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    return _children(tbl, W + "tr")
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        if child.tag == W + "tc":
-            yield child
-        elif child.tag in _CONTAINERS:
-            yield from _cells(child)
+    return _children(tr, W + "tc")
 
 
 def _clean_lines(text: str) -> list[str]:
