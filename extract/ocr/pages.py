@@ -1,11 +1,13 @@
 """One page image to what the PDF extractor reads: chars and rulings in points.
 
-Steps: greyscale; denoise (a 3x3 median takes out specks and JPEG grain);
+Steps: greyscale; denoise (`prepare`: a median for finding, a light Gaussian for reading);
 deskew (the angle, within +-3 degrees, at which the rows of ink line up
 best: the projection profile's variance is highest); rulings by morphology
-(extract.ocr.table); text detected once on the page and every line
-recognised (extract.ocr.engine); grid slots with ink and no text read once
-more; figures and a few look-alike words repaired (normalize.ocr_repair).
+(extract.ocr.table); text lines detected once on the page (on a copy at
+DETECT_DPI), each cut where a ruling crosses it and every piece read within
+its cell (extract.ocr.engine); ink inside a cell that no read text covers is
+read once more; figures and a few look-alike words repaired
+(normalize.ocr_repair).
 
 Every recognised line becomes pseudo-characters spread over its box, each
 with the line's confidence (`conf`), and the rulings become line objects, in
@@ -24,6 +26,10 @@ from extract.pdf_pdfium import PdfiumPage
 from normalize.ocr_repair import repair
 
 MAX_SKEW = 3.0
+# detection runs on a copy at about this resolution: enough to find 9-point text, and
+# detection time grows with the area (reading is always done on the full image)
+DETECT_DPI = 120
+MIN_CONFIDENCE = 0.3
 
 
 class PageUnreadable(Exception):
@@ -56,13 +62,30 @@ def skew_angle(gray: np.ndarray) -> float:
     return round(float(fine), 2)
 
 
-def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    angle = skew_angle(gray)
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     if abs(angle) < 0.05:
-        return gray, 0.0
+        return gray
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), angle
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    angle = skew_angle(gray)
+    return rotate(gray, angle), angle
+
+
+def prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The page levelled twice: denoised for finding things, lightly smoothed for reading them.
+
+    A 3x3 median takes out specks and JPEG grain, which detection, rulings and
+    the skew estimate want gone, but at 150 dpi it also erodes the thin strokes
+    that tell 缮 from 善; the recogniser reads a copy only smoothed by a small Gaussian.
+    """
+    gray = to_gray(image)
+    found = cv2.medianBlur(gray, 3)
+    angle = skew_angle(found)
+    return rotate(found, angle), rotate(cv2.GaussianBlur(gray, (3, 3), 0), angle), angle
 
 
 def _char_weight(ch: str) -> float:
@@ -92,33 +115,54 @@ def _pseudo_chars(tb: engine.TextBox, scale: float) -> list[dict]:
     return out
 
 
+def _read_pieces(gray: np.ndarray, pieces: list[engine.Box]) -> list[engine.TextBox]:
+    out = []
+    for box, (text, conf) in zip(pieces, engine.read([engine.crop(gray, b) for b in pieces])):
+        if text.strip() and conf >= MIN_CONFIDENCE:
+            out.append(engine.TextBox(text=text, box=box, confidence=conf))
+    return out
+
+
+def _missed_lines(gray: np.ndarray, regions: list[engine.Box], boxes: list[engine.Box],
+                  line_height: float) -> list[engine.Box]:
+    """The lines in each region of unread ink: the region itself when one line high,
+    else detection run again on the region alone (the text already read painted out)."""
+    out: list[engine.Box] = []
+    for region in regions:
+        x0, top, x1, bottom = region
+        if bottom - top <= 1.6 * line_height:
+            out.append(region)
+            continue
+        part = engine.crop(gray, region).copy()
+        for bx0, bt, bx1, bb in boxes:
+            part[max(0, int(bt - top)):max(0, int(bb - top)), max(0, int(bx0 - x0)):max(0, int(bx1 - x0))] = 255
+        out += [(a + x0, b + top, c + x0, d + top) for a, b, c, d in engine.detect(part)]
+    return out
+
+
 def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     """A page image (greyscale or BGR) as a PdfiumPage with `conf` on every char; and stats."""
-    gray = to_gray(image)
-    gray = cv2.medianBlur(gray, 3)
-    gray, angle = deskew(gray)
+    gray, reading, angle = prepare(image)
     binary = table.binarize(gray)
     segments = table.find_rulings(table.ruling_ink(gray), dpi)
-    boxes = engine.recognize(gray)
-    slots = table.empty_inked_slots(binary, segments, [b.box for b in boxes], dpi)
-    reread = 0
-    if slots:
-        h, w = gray.shape
-        crops = [gray[max(0, t):min(h, b), max(0, l):min(w, r)] for l, t, r, b in slots]
-        for (l, t, r, b), (text, conf) in zip(slots, engine.recognize_crops(crops)):
-            if text.strip() and conf >= 0.3:
-                boxes.append(engine.TextBox(text=text, box=(l, t, r, b), confidence=conf))
-                reread += 1
+    lines = engine.detect(gray, scale=min(1.0, DETECT_DPI / dpi))
+    pieces = table.split_at_rulings(lines, segments)
+    boxes = _read_pieces(reading, pieces)
+    # ink in a cell that no text covers: a line detection missed ("一" alone in a merged cell)
+    line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
+    regions = table.unread_ink(binary, table.cells_from_rulings(segments, dpi), [b.box for b in boxes], dpi)
+    missed = _read_pieces(reading, table.split_at_rulings(
+        _missed_lines(gray, regions, [b.box for b in boxes], line_height), segments))
+    boxes += missed
     if not boxes:
         raise PageUnreadable("OCR found no text")
     scale = 72.0 / dpi
     height_pt, width_pt = gray.shape[0] * scale, gray.shape[1] * scale
     chars: list[dict] = []
     for tb in boxes:
-        text = repair(tb.text)
-        chars += _pseudo_chars(engine.TextBox(text, tb.box, tb.confidence), scale)
+        chars += _pseudo_chars(engine.TextBox(repair(tb.text), tb.box, tb.confidence), scale)
     objects = {"char": chars, "line": table.rulings_as_lines(segments, scale, height_pt),
                "rect": [], "curve": []}
-    stats = {"angle": angle, "boxes": len(boxes), "rulings": len(segments), "reread": reread,
-             "confidence": min((b.confidence for b in boxes), default=None)}
+    stats = {"angle": angle, "lines": len(lines), "pieces": len(pieces), "rulings": len(segments),
+             "reread": len(missed), "confidence": min((b.confidence for b in boxes), default=None)}
     return PdfiumPage(objects, width_pt, height_pt), stats

@@ -8,7 +8,8 @@ in PDF points, so that the PDF extractor's own table finder builds the grid
 from them (merged cells included: a missing ruling between two slots joins
 them) and every recognised text box lands in the cell its centre lies in.
 
-`empty_inked_slots` lists the grid slots that hold ink but no recognised text:
+`split_at_rulings` cuts a detected line where a ruling crosses it; `cells_from_rulings`
+and `unread_ink` find, cell by cell, ink that no recognised text covers:
 those are cut out and read once more, recognition only.
 """
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in pixels
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,9 @@ def ruling_ink(gray: np.ndarray) -> np.ndarray:
 def find_rulings(binary: np.ndarray, dpi: float) -> list[Segment]:
     """Horizontal and vertical ruling segments, in pixels (binary: ruling_ink)."""
     h, w = binary.shape
-    min_len = max(20, int(dpi * 0.6))  # 0.6 inch: longer than any character stroke
+    # an eighth of an inch, shorter than a one-line row's edge (a character's strokes
+    # can be as long: `framed` tells them from rulings)
+    min_len = max(8, int(dpi * 0.12))
     out: list[Segment] = []
     for kernel, horizontal in ((cv2.getStructuringElement(cv2.MORPH_RECT, (min_len, 1)), True),
                                (cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_len)), False)):
@@ -53,12 +58,112 @@ def find_rulings(binary: np.ndarray, dpi: float) -> list[Segment]:
         along = (5, 1) if horizontal else (1, 5)
         closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, along))
         lines = cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
         for k in range(1, n):
-            x, y, bw, bh = stats[k, :4]
-            if horizontal and bh > dpi * 0.08 or not horizontal and bw > dpi * 0.08:
-                continue  # a filled block, not a line
-            out.append(Segment(float(x), float(y), float(x + bw), float(y + bh)))
+            seg = _line_of(labels, k, stats[k], horizontal, dpi)
+            if seg is not None:
+                out.append(seg)
+    return trimmed(framed(out, dpi), dpi)
+
+
+def _line_of(labels: np.ndarray, k: int, stat, horizontal: bool, dpi: float) -> Segment | None:
+    """The ruling in one component: its band of rows (columns) densest in ink.
+
+    A character stroke touching the ruling joins its component, so the
+    component's box is no measure of the line: the band where the ink runs
+    along most of the length is. A band thicker than 0.08 inch is a filled block.
+    """
+    x, y, bw, bh = (int(v) for v in stat[:4])
+    mask = labels[y:y + bh, x:x + bw] == k
+    if not horizontal:
+        mask = mask.T
+    counts = mask.sum(axis=1)
+    band = np.nonzero(counts >= 0.5 * counts.max())[0]
+    lo, hi = int(band.min()), int(band.max()) + 1
+    if hi - lo > dpi * 0.08:
+        return None
+    cols = np.nonzero(mask[lo:hi].any(axis=0))[0]
+    a, b = int(cols.min()), int(cols.max()) + 1
+    if horizontal:
+        return Segment(float(x + a), float(y + lo), float(x + b), float(y + hi))
+    return Segment(float(x + lo), float(y + a), float(x + hi), float(y + b))
+
+
+def _touches(end: tuple[float, float], others: list[Segment], tol: float) -> bool:
+    x, y = end
+    return any(s.x0 - tol <= x <= s.x1 + tol and s.top - tol <= y <= s.bottom + tol for s in others)
+
+
+def _ends(s: Segment) -> tuple[list[tuple[float, float]], float]:
+    if s.horizontal:
+        mid = (s.top + s.bottom) / 2
+        return [(s.x0, mid), (s.x1, mid)], s.x1 - s.x0
+    mid = (s.x0 + s.x1) / 2
+    return [(mid, s.top), (mid, s.bottom)], s.bottom - s.top
+
+
+def framed(segments: list[Segment], dpi: float) -> list[Segment]:
+    """The segments that are rulings, not runs of text strokes.
+
+    In a line of blurred text at 150 dpi the horizontal strokes of a few
+    neighbouring characters join into a run as long as a short ruling. A real
+    ruling ends on rulings across it (both ends for a cell's edge, one end for
+    a line broken by the scan), or is long on its own (a three-line table's
+    rules). A segment as short as a character (the side of a one-line row) must
+    run exactly from one such ruling to another.
+    """
+    short = dpi * 0.25
+    hs = [s for s in segments if s.horizontal and _ends(s)[1] >= short]
+    vs = [s for s in segments if not s.horizontal and _ends(s)[1] >= short]
+    tol = dpi * 0.05
+    long_ones = []
+    for s in hs + vs:
+        ends, length = _ends(s)
+        touching = sum(_touches(e, vs if s.horizontal else hs, tol) for e in ends)
+        if touching == 2 or length >= 2.5 * dpi or (touching == 1 and length >= 1.5 * dpi):
+            long_ones.append(s)
+    out = list(long_ones)
+    for s in segments:
+        ends, length = _ends(s)
+        if length < short:
+            across = [r for r in long_ones if r.horizontal != s.horizontal]
+            if all(_touches(e, across, dpi * 0.02) for e in ends):
+                out.append(s)
+    return out
+
+
+def trimmed(segments: list[Segment], dpi: float) -> list[Segment]:
+    """Each ruling cut back to the last ruling it crosses, when it overshoots it a little.
+
+    Closing the breaks in a ruling also joins its end to a character stroke
+    just beyond the line it ends on: a vertical edge of one row then reaches
+    into the text of the next. Table lines end on a crossing line, so a
+    stretch of less than a fifth of an inch past the last crossing is cut off.
+    """
+    hs = [s for s in segments if s.horizontal]
+    vs = [s for s in segments if not s.horizontal]
+    tol, reach = dpi * 0.04, dpi * 0.2
+    out = []
+    for s in segments:
+        if s.horizontal:
+            y = (s.top + s.bottom) / 2
+            at = sorted((v.x0 + v.x1) / 2 for v in vs if v.top - tol <= y <= v.bottom + tol
+                        and s.x0 - tol <= (v.x0 + v.x1) / 2 <= s.x1 + tol)
+            lo, hi = s.x0, s.x1
+        else:
+            x = (s.x0 + s.x1) / 2
+            at = sorted((h.top + h.bottom) / 2 for h in hs if h.x0 - tol <= x <= h.x1 + tol
+                        and s.top - tol <= (h.top + h.bottom) / 2 <= s.bottom + tol)
+            lo, hi = s.top, s.bottom
+        if at:
+            lo = at[0] if 0 < at[0] - lo < reach else lo
+            hi = at[-1] if 0 < hi - at[-1] < reach else hi
+        if hi - lo < dpi * 0.1:
+            out.append(s)
+        elif s.horizontal:
+            out.append(Segment(lo, s.top, hi, s.bottom))
+        else:
+            out.append(Segment(s.x0, lo, s.x1, hi))
     return out
 
 
@@ -89,9 +194,51 @@ def _positions(values: list[float], tol: float) -> list[float]:
     return [sum(g) / len(g) for g in out]
 
 
-def empty_inked_slots(binary: np.ndarray, segments: list[Segment],
-                      boxes: list[tuple[float, float, float, float]], dpi: float) -> list[tuple[int, int, int, int]]:
-    """Grid slots (x0, top, x1, bottom, px) with ink inside and no text box touching them."""
+def _ruled_across(hs: list[Segment], y: float, x: float, tol: float) -> bool:
+    """A horizontal ruling at height y passes over x."""
+    return any(abs((s.top + s.bottom) / 2 - y) <= tol and s.x0 - tol <= x <= s.x1 + tol for s in hs)
+
+
+def _ruled_down(vs: list[Segment], x: float, y: float, tol: float) -> bool:
+    """A vertical ruling at x passes by height y."""
+    return any(abs((s.x0 + s.x1) / 2 - x) <= tol and s.top - tol <= y <= s.bottom + tol for s in vs)
+
+
+def split_at_rulings(lines: list[Box], segments: list[Segment]) -> list[Box]:
+    """Each detected line cut where a vertical ruling crosses it, so each piece is read in its cell.
+
+    The detector sees text, not tables: two cells' words close to the line
+    between them come out as one line ("10实有人数12"). A ruling counts when it
+    runs over most of the line's height; the ruling's own ink is left out.
+    """
+    vs = [s for s in segments if not s.horizontal]
+    out: list[Box] = []
+    for x0, top, x1, bottom in lines:
+        h = bottom - top
+        cuts = sorted((s for s in vs
+                       if x0 + 2 < (s.x0 + s.x1) / 2 < x1 - 2
+                       and s.top <= top + 0.3 * h and s.bottom >= bottom - 0.3 * h),
+                      key=lambda s: s.x0)
+        if not cuts:
+            out.append((x0, top, x1, bottom))
+            continue
+        left = x0
+        for s in cuts:
+            if s.x0 - 1 - left >= 0.2 * h:
+                out.append((left, top, s.x0 - 1, bottom))
+            left = s.x1 + 1
+        if x1 - left >= 0.2 * h:
+            out.append((left, top, x1, bottom))
+    return out
+
+
+def cells_from_rulings(segments: list[Segment], dpi: float) -> list[Box]:
+    """The closed cells the rulings make, merged cells as one (pixels).
+
+    A cell starts at a grid slot ruled above and on its left; it grows to the
+    right while no vertical ruling divides it and down while no horizontal one
+    does, and counts only if it is closed on all four sides.
+    """
     hs = [s for s in segments if s.horizontal]
     vs = [s for s in segments if not s.horizontal]
     if len(hs) < 2 or len(vs) < 2:
@@ -99,29 +246,54 @@ def empty_inked_slots(binary: np.ndarray, segments: list[Segment],
     tol = dpi * 0.04
     ys = _positions([(s.top + s.bottom) / 2 for s in hs], tol)
     xs = _positions([(s.x0 + s.x1) / 2 for s in vs], tol)
+    taken: set[tuple[int, int]] = set()
+    out: list[Box] = []
+    for i in range(len(ys) - 1):
+        for j in range(len(xs) - 1):
+            if (i, j) in taken:
+                continue
+            cx, cy = (xs[j] + xs[j + 1]) / 2, (ys[i] + ys[i + 1]) / 2
+            if not (_ruled_across(hs, ys[i], cx, tol) and _ruled_down(vs, xs[j], cy, tol)):
+                continue
+            k = j + 1
+            while k < len(xs) - 1 and not _ruled_down(vs, xs[k], cy, tol):
+                k += 1
+            m = i + 1
+            mx = (xs[j] + xs[k]) / 2
+            while m < len(ys) - 1 and not _ruled_across(hs, ys[m], mx, tol):
+                m += 1
+            my = (ys[i] + ys[m]) / 2
+            if not (_ruled_down(vs, xs[k], my, tol) and _ruled_across(hs, ys[m], mx, tol)):
+                continue
+            taken.update((a, b) for a in range(i, m) for b in range(j, k))
+            out.append((xs[j], ys[i], xs[k], ys[m]))
+    return out
+
+
+def unread_ink(binary: np.ndarray, cells: list[Box], boxes: list[Box], dpi: float) -> list[Box]:
+    """Per cell, the box of the ink no text box covers: what detection missed (pixels).
+
+    Inside each cell (its rulings left out) the ink under the text boxes is
+    wiped; what is left, unless it is less than a dot of about a millimetre,
+    is given a margin and returned, to be read.
+    """
     pad = max(3, int(dpi * 0.03))
-    min_ink = (dpi * 0.04) ** 2  # a dot of about a millimetre
-    out = []
-    for top, bottom in zip(ys, ys[1:]):
-        if bottom - top < dpi * 0.1:
+    min_ink = (dpi * 0.04) ** 2
+    h, w = binary.shape
+    out: list[Box] = []
+    for x0, top, x1, bottom in cells:
+        a, b, c, d = int(x0 + pad), int(top + pad), int(x1 - pad), int(bottom - pad)
+        if c - a < dpi * 0.05 or d - b < dpi * 0.05:
             continue
-        for x0, x1 in zip(xs, xs[1:]):
-            if x1 - x0 < dpi * 0.1:
-                continue
-            cx = (x0 + x1) / 2
-            if not any(abs((s.top + s.bottom) / 2 - top) <= tol and s.x0 - tol <= cx <= s.x1 + tol for s in hs):
-                continue  # not under a ruling: the crossing of two different tables' lines
-            a, b, c, d = int(x0 + pad), int(top + pad), int(x1 - pad), int(bottom - pad)
-            if c <= a or d <= b:
-                continue
-            if any(bx0 < c and bx1 > a and bt < d and bb > b for bx0, bt, bx1, bb in boxes):
-                continue
-            inner = binary[b:d, a:c]
-            inner = cv2.morphologyEx(inner, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks out
-            if int(np.count_nonzero(inner)) < min_ink:
-                continue
-            # the ink's own box, a little wider, is what gets read
-            ys_, xs_ = np.nonzero(inner)
-            out.append((a + int(xs_.min()) - pad, b + int(ys_.min()) - pad,
-                        a + int(xs_.max()) + pad, b + int(ys_.max()) + pad))
+        inner = binary[b:d, a:c].copy()
+        for bx0, bt, bx1, bb in boxes:
+            if bx0 < c and bx1 > a and bt < d and bb > b:
+                inner[max(0, int(bt) - b - 1):max(0, int(bb) - b + 1),
+                      max(0, int(bx0) - a - 1):max(0, int(bx1) - a + 1)] = 0
+        inner = cv2.morphologyEx(inner, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks out
+        if int(np.count_nonzero(inner)) < min_ink:
+            continue
+        ys, xs = np.nonzero(inner)
+        out.append((max(0, a + int(xs.min()) - pad), max(0, b + int(ys.min()) - pad),
+                    min(w, a + int(xs.max()) + pad + 1), min(h, b + int(ys.max()) + pad + 1)))
     return out
