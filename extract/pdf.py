@@ -38,6 +38,7 @@ from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
 from normalize.text import to_halfwidth
+from normalize.ocr_repair import repair_cell
 
 LINES_SETTINGS = {
     "vertical_strategy": "lines",
@@ -393,6 +394,7 @@ def _table_rows(t, index: _CharIndex, number: int, ocr: bool = False) -> _Table:
             chars = index.within(box)
             text = _cell_text(chars)
             if ocr and text:
+                text = repair_cell(text)
                 low = min(c["conf"] for c in chars)
                 conf[text] = min(low, conf.get(text, low))
             texts.append(text)

@@ -1,6 +1,6 @@
 """OCR of scanned pages and images (extract.ocr): one small synthetic page, kept fast.
 
-The engine tests skip when the `ocr` extra (rapidocr-onnxruntime) is not
+The engine tests skip when rapidocr-onnxruntime (a core dependency) is not
 installed; the full scanned sample set is scored by benchmarks/bench_ocr.py.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _engine_or_skip():
     from extract.ocr import engine
 
     if not engine.available():
-        pytest.skip("OCR engine not installed: pip install -e '.[ocr]' (rapidocr-onnxruntime)")
+        pytest.skip("OCR engine not installed: pip install -e . (rapidocr-onnxruntime)")
 
 
 @pytest.mark.parametrize("raw, fixed", [
@@ -127,3 +127,158 @@ def test_a_scanned_page_in_a_pdf_is_ocred_and_an_unreadable_one_is_reported(tmp_
     assert any("page 2" in w and "OCR" in w for w in got.warnings), got.warnings
     cells = [c.text for b in got.blocks if b.kind == "table" for c in b.cells()]
     assert "98.5%" in cells and "120.5" in cells
+
+
+# --- decoding: signs and small marks the greedy decoder loses -----------------------------
+
+def _probs(columns, characters):
+    """A recogniser output: one row per column, {char: probability}, the rest to blank."""
+    import numpy as np
+
+    index = {ch: i for i, ch in enumerate(characters)}
+    out = np.zeros((len(columns), len(characters)), dtype=np.float32)
+    for t, col in enumerate(columns):
+        for ch, p in col.items():
+            out[t, index[ch]] = p
+        out[t, 0] = max(0.0, 1.0 - sum(col.values()))
+    return out
+
+
+CHARS = ["blank", "≥", "=", "2", "1", "0", "个", "月", "队", "、", "重", "·"]
+
+
+def test_a_sign_read_as_the_digit_it_resembles_is_put_back():
+    from extract.ocr.decode import Decoder
+
+    d = Decoder(CHARS)
+    probs = _probs([{"2": 0.47, "≥": 0.31}, {}, {"1": 0.99}, {}, {"2": 0.99}, {}, {"个": 0.99}, {"月": 0.99}], CHARS)
+    assert d.decode_one(probs)[0] == "≥12个月"
+
+
+def test_a_sign_lost_to_blank_before_a_figure_is_put_back():
+    from extract.ocr.decode import Decoder
+
+    d = Decoder(CHARS)
+    probs = _probs([{"=": 0.3}, {}, {"1": 0.99}, {}, {"个": 0.99}], CHARS)
+    assert d.decode_one(probs)[0] == "=1个"
+
+
+def test_plain_figures_and_years_are_left_alone():
+    from extract.ocr.decode import Decoder
+
+    d = Decoder(CHARS)
+    probs = _probs([{"2": 0.99, "≥": 0.01}, {}, {"0": 0.99}, {}, {"2": 0.99}, {}, {"1": 0.99}], CHARS)
+    assert d.decode_one(probs)[0] == "2021"
+    # a sign's weak trace inside a figure is not the start of one
+    probs = _probs([{"1": 0.99}, {}, {"2": 0.5, "≥": 0.45}, {}, {"0": 0.99}], CHARS)
+    assert d.decode_one(probs)[0] == "120"
+
+
+def test_a_small_mark_after_a_chinese_character_is_put_back_only_with_evidence():
+    from extract.ocr.decode import Decoder
+
+    d = Decoder(CHARS)
+    assert d.decode_one(_probs([{"队": 0.99}, {"、": 0.22}, {}, {"重": 0.99}], CHARS))[0] == "队、重"
+    assert d.decode_one(_probs([{"队": 0.99}, {"、": 0.05}, {}, {"重": 0.99}], CHARS))[0] == "队重"
+    assert d.decode_one(_probs([{"1": 0.99}, {"、": 0.4}, {}, {"2": 0.99}], CHARS))[0] == "12"
+
+
+@pytest.mark.parametrize("raw, fixed", [
+    ("开展“送政策、送技能、送岗位“进军营", "开展“送政策、送技能、送岗位”进军营"),
+    ("”五有”“全覆盖“任务", "“五有”“全覆盖”任务"),
+    ("营造当兵光荣“的社会氛围", "营造当兵光荣“的社会氛围"),  # one quote: half a pair, left
+    ("1 o", "10"), ("12 O.5", "120.5"), ("IOS 系统", "IOS 系统"), ("第1 OK", "第1 OK"),
+])
+def test_a_cell_read_by_ocr_gets_its_quotes_paired_and_wrapped_figures_joined(raw, fixed):
+    from normalize.ocr_repair import repair_cell
+
+    assert repair_cell(raw) == fixed
+
+
+# --- rulings: told from text strokes, lines cut at them ----------------------------------
+
+def test_a_detected_line_crossing_a_ruling_is_cut_into_one_piece_per_cell():
+    from extract.ocr.table import Segment, split_at_rulings
+
+    rulings = [Segment(200, 100, 202, 140), Segment(400, 100, 402, 140)]
+    pieces = split_at_rulings([(110, 108, 480, 132)], rulings)
+    assert pieces == [(110, 108, 199, 132), (203, 108, 399, 132), (403, 108, 480, 132)]
+    # a ruling that only reaches into the line's edge does not cut it
+    assert split_at_rulings([(110, 108, 480, 132)], [Segment(300, 60, 302, 112)]) == [(110, 108, 480, 132)]
+
+
+def _ruled_page():
+    """A 150 dpi page: a two-row table whose second row is one text line high, its inner
+    sides shorter than a quarter inch, and a line of text strokes long enough to look like a rule."""
+    import numpy as np
+
+    page = np.full((400, 900), 255, np.uint8)
+    for y in (50, 120, 150):  # row 1 is 70 px high, row 2 only 30
+        page[y:y + 2, 50:850] = 0
+    for x in (50, 850):
+        page[50:152, x:x + 2] = 0
+    for x in (300, 550):  # the sides of the one-line row only
+        page[120:152, x:x + 2] = 0
+    page[250:252, 100:400] = 0  # a run of strokes in a line of text, ending on nothing
+    return page
+
+
+def test_rulings_include_the_short_sides_of_a_one_line_row_and_not_runs_of_text():
+    from extract.ocr.table import find_rulings
+
+    segments = find_rulings(255 - _ruled_page(), 150)
+    vertical_xs = sorted(round((s.x0 + s.x1) / 2) for s in segments if not s.horizontal)
+    assert vertical_xs == [51, 301, 551, 851]
+    assert not any(240 < s.top < 260 for s in segments)  # the free-standing run is dropped
+
+
+def test_cells_from_rulings_keep_a_merged_cell_whole():
+    from extract.ocr.table import cells_from_rulings, find_rulings
+
+    cells = cells_from_rulings(find_rulings(255 - _ruled_page(), 150), 150)
+    widths = sorted(round(c[2] - c[0]) for c in cells)
+    assert len(cells) == 4 and widths[-1] == 800  # row 1 one cell across, row 2 three
+
+
+def test_a_one_line_row_scanned_reads_as_separate_cells(tmp_path):
+    """The sides of a one-line row are shorter than a quarter inch, and the detector
+    reads "10 实有人数 12" as one line: cut at the rulings, each cell keeps its own value."""
+    _engine_or_skip()
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extract import read_file
+
+    if not FONT.exists():
+        pytest.skip(f"no CJK font at {FONT}")
+    font = ImageFont.truetype(str(FONT), 20)
+    img = Image.new("L", (900, 200), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [40, 170, 330, 460, 860], [60, 92, 124]
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=1)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=1)
+    for r, row in enumerate([("人员编制", "10", "实有人数", "12"), ("单位名称", "示范县局", "联系电话", "0730-7649818")]):
+        for c, text in enumerate(row):
+            d.text((xs[c] + 6, ys[r] + 5), text, font=font, fill=0)
+    path = tmp_path / "rows.png"
+    img.save(path, dpi=(150, 150))
+    got = read_file(path)
+    rows = [[c.text for c in row] for b in got.blocks if b.kind == "table" for row in b.rows]
+    assert ["人员编制", "10", "实有人数", "12"] in rows, rows
+    assert ["单位名称", "示范县局", "联系电话", "0730-7649818"] in rows, rows
+
+
+def test_the_scanned_samples_score_as_issue_4_asks(tmp_path):
+    """samples/formats/pdf-scanned (the seeds' PDFs printed to 150 dpi page images,
+    turned, noisy, JPEG) against their gold: the issue's bar is an overall F1 of 0.90."""
+    _engine_or_skip()
+    from scoring import SHARED, f1, ingest_and_export
+
+    if not (SHARED / "score.py").exists():
+        pytest.skip("needs ../shared/score.py")
+    samples = Path(__file__).resolve().parents[1] / "samples" / "formats"
+    overall, per_category, _ = f1(samples / "gold" / "pdf-scanned",
+                                  ingest_and_export([samples / "pdf-scanned"], tmp_path / "s.sqlite"))
+    assert overall >= 0.90, per_category
+    assert per_category["indicators"] >= 0.90, per_category

@@ -11,6 +11,9 @@ a digit or a point), a sign takes the place of the digit when it has at least
 SWAP_RATIO of the digit's probability and a digit follows, and a sign is put
 before the figure when a blank column just before it gives the sign at least
 INSERT_MIN. The sign's own probability is its confidence.
+
+Small CJK punctuation (、。，：；) after a Chinese character is lost to blank
+the same way; a blank column giving one of them at least MARK_MIN puts it back.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import numpy as np
 SIGNS = "≥≤=<>"
 SWAP_RATIO = 0.4
 INSERT_MIN = 0.25
+MARKS = "、。，：；"
+MARK_MIN = 0.2
 
 
 class Decoder:
@@ -27,7 +32,9 @@ class Decoder:
     def __init__(self, characters: list[str]):
         self.characters = characters  # index 0 is blank
         self.signs = np.array([i for i, ch in enumerate(characters) if ch in SIGNS], dtype=np.int64)
+        self.marks = np.array([i for i, ch in enumerate(characters) if ch in MARKS], dtype=np.int64)
         self.is_digit = np.array([ch.isdigit() and ch.isascii() for ch in characters])
+        self.is_cjk = np.array([len(ch) == 1 and "\u4e00" <= ch <= "\u9fff" for ch in characters])
 
     def __call__(self, preds: np.ndarray, return_word_box: bool = False, **_kw) -> list[tuple[str, float]]:
         return [self.decode_one(p) for p in preds]
@@ -37,30 +44,58 @@ class Decoder:
         best = probs.max(axis=1)
         keep = idx != 0
         keep[1:] &= idx[1:] != idx[:-1]
-        steps = np.nonzero(keep)[0]
-        out: list[tuple[int, float]] = [(int(idx[t]), float(best[t])) for t in steps]
+        # (character index, probability, column) of each decoded character
+        out = [(int(idx[t]), float(best[t]), int(t)) for t in np.nonzero(keep)[0]]
+        blank = idx == 0
         if len(self.signs):
-            out = self._rescue_signs(probs, idx, steps, out)
+            out = self._rescue_signs(probs, blank, out)
+        if len(self.marks):
+            out = self._rescue_marks(probs, blank, out)
         if not out:
             return "", 0.0
-        return "".join(self.characters[i] for i, _ in out), float(np.mean([p for _, p in out]))
+        return "".join(self.characters[i] for i, _, _ in out), float(np.mean([p for _, p, _ in out]))
 
-    def _rescue_signs(self, probs, idx, steps, out):
-        fixed: list[tuple[int, float]] = []
-        for k, (t, (ci, p)) in enumerate(zip(steps, out)):
-            starts_figure = (self.is_digit[ci] and (k == 0 or not (self.is_digit[out[k - 1][0]]
-                                                                    or self.characters[out[k - 1][0]] == ".")))
+    def _is_digit(self, item) -> bool:
+        return bool(self.is_digit[item[0]])
+
+    def _rescue_signs(self, probs, blank, out):
+        fixed = []
+        for k, (ci, p, t) in enumerate(out):
+            prev = out[k - 1] if k else None
+            starts_figure = self._is_digit(out[k]) and not (
+                prev and (self._is_digit(prev) or self.characters[prev[0]] == "."))
             if starts_figure:
                 sign_p = probs[t, self.signs]
-                s = int(self.signs[sign_p.argmax()])
-                followed = k + 1 < len(out) and self.is_digit[out[k + 1][0]]
+                followed = k + 1 < len(out) and self._is_digit(out[k + 1])
                 if followed and sign_p.max() >= SWAP_RATIO * p:
-                    fixed.append((s, float(sign_p.max())))
+                    fixed.append((int(self.signs[sign_p.argmax()]), float(sign_p.max()), t))
                     continue
-                lo = int(steps[k - 1]) + 1 if k else 0
-                gap = probs[lo:t][idx[lo:t] == 0][:, self.signs] if t > lo else np.empty((0, len(self.signs)))
-                if gap.size and gap.max() >= INSERT_MIN:
+                lo = prev[2] + 1 if prev else 0
+                gap_cols = [c for c in range(lo, t) if blank[c]]
+                if gap_cols:
+                    gap = probs[gap_cols][:, self.signs]
                     col, which = np.unravel_index(gap.argmax(), gap.shape)
-                    fixed.append((int(self.signs[which]), float(gap[col, which])))
-            fixed.append((ci, p))
+                    if gap[col, which] >= INSERT_MIN:
+                        fixed.append((int(self.signs[which]), float(gap[col, which]), gap_cols[col]))
+            fixed.append((ci, p, t))
+        return fixed
+
+    def _rescue_marks(self, probs, blank, out):
+        """A punctuation mark put back after a Chinese character where blank only just won."""
+        fixed = []
+        for k, item in enumerate(out):
+            fixed.append(item)
+            if not self.is_cjk[item[0]]:
+                continue
+            nxt = out[k + 1] if k + 1 < len(out) else None
+            if nxt is not None and self.characters[nxt[0]] in MARKS:
+                continue  # the mark is there already
+            end = nxt[2] if nxt is not None else len(blank)
+            gap_cols = [c for c in range(item[2] + 1, end) if blank[c]]
+            if not gap_cols:
+                continue
+            gap = probs[gap_cols][:, self.marks]
+            col, which = np.unravel_index(gap.argmax(), gap.shape)
+            if gap[col, which] >= MARK_MIN:
+                fixed.append((int(self.marks[which]), float(gap[col, which]), gap_cols[col]))
         return fixed

@@ -28,8 +28,9 @@ from normalize.ocr_repair import repair
 MAX_SKEW = 3.0
 # detection runs on a copy at about this resolution: enough to find 9-point text, and
 # detection time grows with the area (reading is always done on the full image)
-DETECT_DPI = 120
+DETECT_DPI = 110
 MIN_CONFIDENCE = 0.3
+MISSED_MIN_CONFIDENCE = 0.5
 
 
 class PageUnreadable(Exception):
@@ -80,7 +81,8 @@ def prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 
     A 3x3 median takes out specks and JPEG grain, which detection, rulings and
     the skew estimate want gone, but at 150 dpi it also erodes the thin strokes
-    that tell 缮 from 善; the recogniser reads a copy only smoothed by a small Gaussian.
+    that tell 缮 from 善, and a one-pixel ruling with them; the recogniser and the
+    ruling finder use a copy only smoothed by a small Gaussian.
     """
     gray = to_gray(image)
     found = cv2.medianBlur(gray, 3)
@@ -143,16 +145,19 @@ def _missed_lines(gray: np.ndarray, regions: list[engine.Box], boxes: list[engin
 def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     """A page image (greyscale or BGR) as a PdfiumPage with `conf` on every char; and stats."""
     gray, reading, angle = prepare(image)
-    binary = table.binarize(gray)
-    segments = table.find_rulings(table.ruling_ink(gray), dpi)
+    # rulings from the smoothed copy: a median wipes out a one-pixel hairline
+    segments = table.find_rulings(table.ruling_ink(reading), dpi)
     lines = engine.detect(gray, scale=min(1.0, DETECT_DPI / dpi))
     pieces = table.split_at_rulings(lines, segments)
     boxes = _read_pieces(reading, pieces)
     # ink in a cell that no text covers: a line detection missed ("一" alone in a merged cell)
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
-    regions = table.unread_ink(binary, table.cells_from_rulings(segments, dpi), [b.box for b in boxes], dpi)
+    regions = table.unread_ink(table.binarize(gray), table.cells_from_rulings(segments, dpi), [b.box for b in boxes], dpi)
     missed = _read_pieces(reading, table.split_at_rulings(
         _missed_lines(gray, regions, [b.box for b in boxes], line_height), segments))
+    # a second look finds faint marks too: a lone dot or a weak reading is no value
+    missed = [b for b in missed if b.confidence >= MISSED_MIN_CONFIDENCE
+              and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip())]
     boxes += missed
     if not boxes:
         raise PageUnreadable("OCR found no text")
