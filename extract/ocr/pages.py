@@ -155,7 +155,7 @@ def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     regions = table.unread_ink(table.binarize(gray), table.cells_from_rulings(segments, dpi), [b.box for b in boxes], dpi)
     missed = _read_pieces(reading, table.split_at_rulings(
         _missed_lines(gray, regions, [b.box for b in boxes], line_height), segments))
-    # a second look finds faint marks too: a lone dot or a weak reading is no value
+    # from the second look, a lone dot or a weak reading is no value: left out, not guessed
     missed = [b for b in missed if b.confidence >= MISSED_MIN_CONFIDENCE
               and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip())]
     boxes += missed
