@@ -71,11 +71,6 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    angle = skew_angle(gray)
-    return rotate(gray, angle), angle
-
-
 def prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """The page levelled twice: denoised for finding things, lightly smoothed for reading them.
 
@@ -151,10 +146,11 @@ def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     pieces = table.split_at_rulings(lines, segments)
     boxes = _read_pieces(reading, pieces)
     # ink in a cell that no text covers: a line detection missed ("一" alone in a merged cell)
+    read_at = [b.box for b in boxes]
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
-    regions = table.unread_ink(table.binarize(gray), table.cells_from_rulings(segments, dpi), [b.box for b in boxes], dpi)
+    regions = table.unread_ink(table.binarize(gray), table.cells_from_rulings(segments, dpi), read_at, dpi)
     missed = _read_pieces(reading, table.split_at_rulings(
-        _missed_lines(gray, regions, [b.box for b in boxes], line_height), segments))
+        _missed_lines(gray, regions, read_at, line_height), segments))
     # from the second look, a lone dot or a weak reading is no value: left out, not guessed
     missed = [b for b in missed if b.confidence >= MISSED_MIN_CONFIDENCE
               and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip())]

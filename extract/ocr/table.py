@@ -90,6 +90,7 @@ def _line_of(labels: np.ndarray, k: int, stat, horizontal: bool, dpi: float) -> 
 
 
 def _touches(end: tuple[float, float], others: list[Segment], tol: float) -> bool:
+    """A point (x, y) lies on one of the segments, within tol."""
     x, y = end
     return any(s.x0 - tol <= x <= s.x1 + tol and s.top - tol <= y <= s.bottom + tol for s in others)
 
@@ -194,16 +195,6 @@ def _positions(values: list[float], tol: float) -> list[float]:
     return [sum(g) / len(g) for g in out]
 
 
-def _ruled_across(hs: list[Segment], y: float, x: float, tol: float) -> bool:
-    """A horizontal ruling at height y passes over x."""
-    return any(abs((s.top + s.bottom) / 2 - y) <= tol and s.x0 - tol <= x <= s.x1 + tol for s in hs)
-
-
-def _ruled_down(vs: list[Segment], x: float, y: float, tol: float) -> bool:
-    """A vertical ruling at x passes by height y."""
-    return any(abs((s.x0 + s.x1) / 2 - x) <= tol and s.top - tol <= y <= s.bottom + tol for s in vs)
-
-
 def split_at_rulings(lines: list[Box], segments: list[Segment]) -> list[Box]:
     """Each detected line cut where a vertical ruling crosses it, so each piece is read in its cell.
 
@@ -253,17 +244,17 @@ def cells_from_rulings(segments: list[Segment], dpi: float) -> list[Box]:
             if (i, j) in taken:
                 continue
             cx, cy = (xs[j] + xs[j + 1]) / 2, (ys[i] + ys[i + 1]) / 2
-            if not (_ruled_across(hs, ys[i], cx, tol) and _ruled_down(vs, xs[j], cy, tol)):
+            if not (_touches((cx, ys[i]), hs, tol) and _touches((xs[j], cy), vs, tol)):
                 continue
             k = j + 1
-            while k < len(xs) - 1 and not _ruled_down(vs, xs[k], cy, tol):
+            while k < len(xs) - 1 and not _touches((xs[k], cy), vs, tol):
                 k += 1
             m = i + 1
             mx = (xs[j] + xs[k]) / 2
-            while m < len(ys) - 1 and not _ruled_across(hs, ys[m], mx, tol):
+            while m < len(ys) - 1 and not _touches((mx, ys[m]), hs, tol):
                 m += 1
             my = (ys[i] + ys[m]) / 2
-            if not (_ruled_down(vs, xs[k], my, tol) and _ruled_across(hs, ys[m], mx, tol)):
+            if not (_touches((xs[k], my), vs, tol) and _touches((mx, ys[m]), hs, tol)):
                 continue
             taken.update((a, b) for a in range(i, m) for b in range(j, k))
             out.append((xs[j], ys[i], xs[k], ys[m]))
