@@ -282,3 +282,56 @@ def test_the_scanned_samples_score_as_issue_4_asks(tmp_path):
                                   ingest_and_export([samples / "pdf-scanned"], tmp_path / "s.sqlite"))
     assert overall >= 0.90, per_category
     assert per_category["indicators"] >= 0.90, per_category
+
+
+def _dash_cells(mark_width: int, shade: int):
+    """Two ruled cells at 150 dpi; the first holds one level stroke, the second is empty."""
+    import numpy as np
+
+    page = np.full((120, 300), 245, np.uint8)
+    page[20:22, 20:280] = 0
+    page[70:72, 20:280] = 0
+    for x in (20, 150, 278):
+        page[20:72, x:x + 2] = 0
+    page[44:46, 80:80 + mark_width] = shade
+    return page
+
+
+@pytest.mark.parametrize("width, shade, found", [
+    (7, 40, True),     # a hyphen: short, level, dark
+    (7, 225, False),   # a smudge as faint as the paper's grain
+    (22, 40, False),   # 一: a whole character wide, the recogniser's to read
+])
+def test_a_cell_holding_only_a_hyphen_reads_as_a_dash(width, shade, found):
+    from extract.ocr.table import binarize, cells_from_rulings, find_rulings, lone_dashes, ruling_ink
+
+    page = _dash_cells(width, shade)
+    ink = ruling_ink(page)
+    cells = cells_from_rulings(find_rulings(ink, 150), 150)
+    assert len(cells) == 2
+    dashes = lone_dashes(ink, binarize(page), cells, [], 150, line_height=30)
+    assert (len(dashes) == 1 and dashes[0][0] >= 78) if found else not dashes
+
+
+def test_characters_stacked_in_a_narrow_cell_are_read_as_one_line():
+    _engine_or_skip()
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extract.ocr import engine
+    from extract.ocr.pages import stacked_as_line
+
+    if not FONT.exists():
+        pytest.skip(f"no CJK font at {FONT}")
+    font = ImageFont.truetype(str(FONT), 22)
+    img = Image.new("L", (40, 100), 255)
+    d = ImageDraw.Draw(img)
+    for k, ch in enumerate("责任人"):
+        d.text((8, 4 + 31 * k), ch, font=font, fill=0)
+    d.line([(38, 0), (38, 99)], fill=0, width=2)  # the cell's ruling caught in the box
+    crop = np.asarray(img)
+    line = stacked_as_line(crop, line_height=32)
+    assert line.shape[1] > line.shape[0]
+    assert engine.read([line])[0][0] == "责任人"
+    wide = np.asarray(Image.new("L", (200, 32), 255))
+    assert stacked_as_line(wide, line_height=32) is wide  # a line already level is left as it is

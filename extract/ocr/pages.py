@@ -31,6 +31,7 @@ MAX_SKEW = 3.0
 DETECT_DPI = 110
 MIN_CONFIDENCE = 0.3
 MISSED_MIN_CONFIDENCE = 0.5
+DASH_CONFIDENCE = 0.5  # read from a shape, not by the recogniser
 
 
 class PageUnreadable(Exception):
@@ -112,9 +113,66 @@ def _pseudo_chars(tb: engine.TextBox, scale: float) -> list[dict]:
     return out
 
 
-def _read_pieces(gray: np.ndarray, pieces: list[engine.Box]) -> list[engine.TextBox]:
+def stacked_as_line(crop: np.ndarray, line_height: float) -> np.ndarray:
+    """Characters stacked one above the other (a narrow header cell: 责/任/人) set side by side.
+
+    The recogniser reads one horizontal line; a box at least two lines high and
+    1.5 times as high as wide is cut at its blank rows into characters (pieces
+    of one glyph joined while they fit a square character's height) and these
+    are laid left to right on the crop's own paper. Anything else is returned as it is.
+    """
+    h, w = crop.shape[:2]
+    if h < 1.5 * w or h < 1.6 * line_height:
+        return crop
+    ink = table.binarize(crop)
+    ink = ink[:, ink.mean(axis=0) < 0.8 * 255]  # a ruling caught in the box inks every row
+    rows = np.nonzero(ink.any(axis=1))[0]
+    cols = np.nonzero(ink.any(axis=0))[0]
+    if not len(rows):
+        return crop
+    ink_w = int(cols[-1] - cols[0] + 1)
+    # runs of inked rows; pieces of one glyph (the strokes of 二, 合's roof) joined while
+    # together they stay within a square character's height
+    runs: list[list[int]] = []
+    for y in rows:
+        if runs and runs[-1][1] == y:
+            runs[-1][1] = int(y) + 1
+        else:
+            runs.append([int(y), int(y) + 1])
+    # a sliver at the box's edge is the neighbouring line's glyph, cut by the box
+    runs = [r for r in runs if r[1] - r[0] >= 0.4 * ink_w or 0 < r[0] and r[1] < h] or runs
+    joined = True
+    while joined and len(runs) > 1:
+        joined = False
+        k = min(range(len(runs)), key=lambda i: runs[i][1] - runs[i][0])
+        if runs[k][1] - runs[k][0] >= 0.7 * ink_w:
+            break
+        options = [j for j in (k - 1, k + 1) if 0 <= j < len(runs)]
+        j = min(options, key=lambda j: max(runs[k][1], runs[j][1]) - min(runs[k][0], runs[j][0]))
+        a, b = min(runs[k][0], runs[j][0]), max(runs[k][1], runs[j][1])
+        if b - a <= 1.25 * ink_w:
+            runs[min(j, k)] = [a, b]
+            del runs[max(j, k)]
+            joined = True
+    if len(runs) < 2:
+        return crop
+    bands = [crop[a:b] for a, b in runs]
+    height = max(b.shape[0] for b in bands)
+    paper = np.percentile(crop, 90)
+    gap = max(2, w // 4)
+    line = np.full((height, sum(b.shape[1] for b in bands) + gap * (len(bands) + 1)), paper, dtype=crop.dtype)
+    x = gap
+    for b in bands:
+        y = (height - b.shape[0]) // 2
+        line[y:y + b.shape[0], x:x + b.shape[1]] = b
+        x += b.shape[1] + gap
+    return line
+
+
+def _read_pieces(gray: np.ndarray, pieces: list[engine.Box], line_height: float) -> list[engine.TextBox]:
+    crops = [stacked_as_line(engine.crop(gray, b), line_height) for b in pieces]
     out = []
-    for box, (text, conf) in zip(pieces, engine.read([engine.crop(gray, b) for b in pieces])):
+    for box, (text, conf) in zip(pieces, engine.read(crops)):
         if text.strip() and conf >= MIN_CONFIDENCE:
             out.append(engine.TextBox(text=text, box=box, confidence=conf))
     return out
@@ -141,20 +199,26 @@ def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     """A page image (greyscale or BGR) as a PdfiumPage with `conf` on every char; and stats."""
     gray, reading, angle = prepare(image)
     # rulings from the smoothed copy: a median wipes out a one-pixel hairline
-    segments = table.find_rulings(table.ruling_ink(reading), dpi)
+    local_ink = table.ruling_ink(reading)
+    segments = table.find_rulings(local_ink, dpi)
     lines = engine.detect(gray, scale=min(1.0, DETECT_DPI / dpi))
     pieces = table.split_at_rulings(lines, segments)
-    boxes = _read_pieces(reading, pieces)
+    line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
+    boxes = _read_pieces(reading, pieces, line_height)
     # ink in a cell that no text covers: a line detection missed ("一" alone in a merged cell)
     read_at = [b.box for b in boxes]
-    line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
-    regions = table.unread_ink(table.binarize(gray), table.cells_from_rulings(segments, dpi), read_at, dpi)
+    cells = table.cells_from_rulings(segments, dpi)
+    dark = table.binarize(gray)
+    regions = table.unread_ink(dark, cells, read_at, dpi)
     missed = _read_pieces(reading, table.split_at_rulings(
-        _missed_lines(gray, regions, read_at, line_height), segments))
+        _missed_lines(gray, regions, read_at, line_height), segments), line_height)
     # from the second look, a lone dot or a weak reading is no value: left out, not guessed
     missed = [b for b in missed if b.confidence >= MISSED_MIN_CONFIDENCE
               and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip())]
     boxes += missed
+    # a cell with only a hyphen in it, told by the mark's shape (too small to be read)
+    boxes += [engine.TextBox("-", box, DASH_CONFIDENCE) for box in
+              table.lone_dashes(local_ink, dark, cells, [b.box for b in boxes], dpi, line_height)]
     if not boxes:
         raise PageUnreadable("OCR found no text")
     scale = 72.0 / dpi

@@ -295,3 +295,36 @@ def unread_ink(ink: np.ndarray, cells: list[Box], boxes: list[Box], dpi: float) 
         out.append((max(0, a + int(left) - pad), max(0, b + int(top_) - pad),
                     min(w, a + int(right) + pad), min(h, b + int(low) + pad)))
     return out
+
+
+def lone_dashes(ink: np.ndarray, dark: np.ndarray, cells: list[Box], boxes: list[Box], dpi: float,
+                line_height: float) -> list[Box]:
+    """Cells holding nothing but one short level stroke: the "-" tables print for "none".
+
+    At 150 dpi such a hyphen is a few pixels, too little for the recogniser (it
+    reads "·" or nothing). Its shape says what it is: one mark, at least 1.4
+    times as wide as high, shorter than half a character (a "一" is a
+    whole character wide) and thin. `ink` is binarised locally (ruling_ink), so
+    that a faint hyphen is found whole; but the mark must hold ink as dark as the
+    page's text (`dark`, binarize), or it is a smudge. Cells with any text box
+    are not looked at.
+    """
+    pad = max(3, int(dpi * 0.03))
+    speck = (dpi * 0.03) ** 2  # a mark of less ink than a dot 0.2 mm across is grain
+    out: list[Box] = []
+    for x0, top, x1, bottom in cells:
+        if any(bx0 < x1 and bx1 > x0 and bt < bottom and bb > top for bx0, bt, bx1, bb in boxes):
+            continue
+        a, b, c, d = int(x0 + pad), int(top + pad), int(x1 - pad), int(bottom - pad)
+        if c - a < 4 or d - b < 4:
+            continue
+        n, _, stats, _ = cv2.connectedComponentsWithStats(ink[b:d, a:c], connectivity=8)
+        # local binarising keeps the paper's grain: small, roundish specks
+        marks = [st for st in stats[1:] if st[4] >= speck or max(st[2], st[3]) >= dpi * 0.04]
+        if len(marks) != 1:
+            continue
+        x, y, w, h = (int(v) for v in marks[0][:4])
+        dark_px = int(np.count_nonzero(dark[b + y:b + y + h, a + x:a + x + w]))
+        if w >= 1.4 * h and w <= 0.45 * line_height and h <= 0.25 * line_height and dark_px >= 3:
+            out.append((a + x, b + y, a + x + w, b + y + h))
+    return out
