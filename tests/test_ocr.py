@@ -1,6 +1,6 @@
 """OCR of scanned pages and images (extract.ocr): one small synthetic page, kept fast.
 
-The engine tests skip when rapidocr-onnxruntime (a core dependency) is not
+The engine tests skip when rapidocr and onnxruntime (core dependencies) are not
 installed; the full scanned sample set is scored by benchmarks/bench_ocr.py.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _engine_or_skip():
     from extract.ocr import engine
 
     if not engine.available():
-        pytest.skip("OCR engine not installed: pip install -e . (rapidocr-onnxruntime)")
+        pytest.skip("OCR engine not installed: pip install -e . (rapidocr, onnxruntime)")
 
 
 @pytest.mark.parametrize("raw, fixed", [

@@ -1,5 +1,5 @@
 """OCR for scanned pages and images: engine (engine.py), rulings and cells (table.py), pages (pages.py).
 
-The engine is RapidOCR (PP-OCRv4, ONNX Runtime), a core dependency; its
+The engine is PP-OCRv6 small (the rapidocr 3.10 wheel) on ONNX Runtime, a core dependency; its
 models ship inside the wheel, so nothing is downloaded at run time.
 """
