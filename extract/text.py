@@ -24,6 +24,7 @@ from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
+from extract.reflow import region_to_blocks
 
 CELL_LINE = re.compile(r"^[ \u3000]*\t")
 PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -84,6 +85,9 @@ class _PendingCell:
         return self._text
 
 
+TAB_KINDS = ("cell", "tsv")
+
+
 def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
     kinds = [classify_line(line) for line in lines]
     blocks: list[Block] = []
@@ -94,6 +98,17 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
         if kind == "blank":
             i += 1
             continue
+        if kind not in TAB_KINDS:
+            # pasted without tabs: the header-led re-flow reads its tables, if it finds any
+            end = i
+            while end < n and (kinds[end] not in TAB_KINDS):
+                end += 1
+            got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_block)
+            if got is not None:
+                new_blocks, table_no = got
+                blocks.extend(new_blocks)
+                i = end
+                continue
         end, rows = None, None
         if kind == "cell":
             end = cell_region_end(kinds, lines, i)

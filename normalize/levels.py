@@ -9,12 +9,12 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
 _TRAILING_PAREN = re.compile(r"[（(].*$")
 
 _LEVEL1 = [
-    (re.compile(r"^产出(?:指标|目标)?$"), "output"),
-    (re.compile(r"^效益(?:指标|目标)?$"), "outcome"),
+    (re.compile(r"^(?:项目)?产出(?:指标|目标)?$|^项目完成(?:指标)?$"), "output"),
+    (re.compile(r"^(?:项目)?效益(?:指标|目标)?$"), "outcome"),
     (re.compile(r"^满意度(?:指标|目标)?$"), "satisfaction"),
     (re.compile(r"^成本(?:指标|目标)?$"), "cost"),
-    (re.compile(r"^(?:项目)?决策(?:指标)?$"), "decision"),
-    (re.compile(r"^(?:项目)?过程(?:指标)?$"), "process"),
+    (re.compile(r"^(?:项目|部门)?决策(?:指标)?$"), "decision"),
+    (re.compile(r"^(?:项目)?过程(?:指标)?$|^(?:项目|综合)管理(?:指标)?$"), "process"),
 ]
 _LEVEL2 = [
     (re.compile(r"^数量(?:指标)?$"), "quantity"),
@@ -26,6 +26,7 @@ _LEVEL2 = [
     (re.compile(r"^生态(?:环境)?效益(?:指标)?$"), "ecological"),
     (re.compile(r"^可持续(?:影响|发展)?(?:指标)?$"), "sustainability"),
     (re.compile(r"^(?:社会公众或)?(?:服务对象)?满意度(?:指标)?$"), "satisfaction"),
+    (re.compile(r"^(?:经济|社会|生态)成本(?:指标)?$"), "cost"),
     (re.compile(r"^(?:社会公众|群众)满意度(?:指标)?$"), "satisfaction"),
 ]
 # Longer cells are indicator names that merely mention 质量/满意度.
@@ -40,9 +41,11 @@ _PARENT = {code: parent for parent, codes in LEVEL2_ORDER.items() for code in co
 
 
 def _clean(raw: str | None) -> str:
-    s = squash_spaces(to_halfwidth(raw or ""))
+    s = squash_spaces(to_halfwidth(raw or "")).lstrip("★☆*")
     s = _NUMBERING.sub("", s)
-    return _TRAILING_PAREN.sub("", s)
+    s = _TRAILING_PAREN.sub("", s)
+    s = s.replace("效益效益", "效益")  # a doubled word in filled-in forms
+    return re.sub(r"(?<=指标)(?:等|类)$", "", s)
 
 
 def level1_code(raw: str | None) -> str | None:

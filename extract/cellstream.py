@@ -1,0 +1,221 @@
+"""Pasted text to a stream of cells, split on whatever separates them.
+
+Text copied out of a web page, a PDF preview or a Word table keeps its cells
+in one of many ways: one per line, ending in ` |`, between lines holding a
+lone `|`, in `a | b |` rows with or without the leading bar, behind runs of
+spaces or single spaces, as CSV with quoted cells. This module only finds the
+cells and keeps what separated them (an explicit empty cell, a row mark like
+`||||`, the end of a line); which cells make a row is decided later by what
+they say (extract.reflow), because pasted rows rarely keep their alignment.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+
+BARS_ONLY = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
+SPACE_RUN = re.compile(r"[ \u3000]{2,}")
+SINGLE_SPACE = re.compile(r"(?<=\S)[ \u3000](?=\S)")
+# A parenthetical on its own is the end of the cell before it: `项目资金 (万元)`.
+PAREN_TAIL = re.compile(r"^[（(][^（()）]{0,20}[)）]$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class StreamCell:
+    text: str
+    line: int  # 1-based first line
+    line_end: int
+    empty: bool = False  # an explicit empty cell (`| |`, a lone `|` line)
+    mark: bool = False  # a row mark (`||||`): a row ends here
+    line_start: bool = False  # the first cell of its line
+    soft: bool = False  # split off a line at a single space: the line is prose if no table claims it
+    row: int = 0  # the row the layout puts it in (a line, or the cells between two row marks)
+
+
+def _cell(text: str, line: int, line_end: int | None = None, **kw) -> StreamCell:
+    return StreamCell(text=text.strip(" \u3000\t"), line=line, line_end=line_end or line, **kw)
+
+
+def lines_to_stream(lines: list[str], first_line: int = 1, single_spaces: bool = False) -> list[StreamCell]:
+    """The cells of `lines` (line numbers counted from `first_line`).
+
+    `single_spaces`: also split lines whose cells are parted by one space
+    (PDF text); asked for only when the lines read as no table otherwise.
+    """
+    if _bars_between(lines):
+        return join_broken_labels(_bar_separated(lines, first_line))
+    return join_broken_labels(_line_cells(lines, first_line, single_spaces))
+
+
+def _line_cells(lines: list[str], first_line: int, single_spaces: bool) -> list[StreamCell]:
+    out: list[StreamCell] = []
+    csv_rows = _csv_lines(lines)
+    i = 0
+    while i < len(lines):
+        lineno = first_line + i
+        if i in csv_rows:
+            cells, consumed = csv_rows[i]
+            for k, c in enumerate(cells):
+                out.append(_cell(c, lineno, lineno + consumed - 1, empty=not c.strip(), line_start=k == 0, row=lineno))
+            i += consumed
+            continue
+        cells = line_to_cells(lines[i], lineno)
+        if single_spaces and len(cells) == 1 and SINGLE_SPACE.search(cells[0].text):
+            cells = split_single_spaces(cells[0])
+        for c in cells:
+            c.row = lineno
+        out.extend(cells)
+        i += 1
+    return out
+
+
+LABEL_TAIL = re.compile(r"^(?:指标|指\s*标|效益指标|满意度|满意度指标)$")
+
+
+def join_broken_labels(cells: list[StreamCell]) -> list[StreamCell]:
+    """`项目完成` + `指标` on two lines are one label: a lone tail word joins the cell before it."""
+    from extract.celltypes import cell_type  # late: celltypes imports the normalisers
+
+    out: list[StreamCell] = []
+    for c in cells:
+        prev = out[-1] if out else None
+        if prev is not None and not c.empty and not c.mark and not prev.empty and not prev.mark \
+                and LABEL_TAIL.match(c.text.replace(" ", "")) and cell_type(prev.text) == "text" \
+                and cell_type(prev.text + c.text) in ("level1", "level2"):
+            prev.text = prev.text + c.text
+            prev.line_end = c.line_end
+            continue
+        out.append(c)
+    return out
+
+
+def line_to_cells(line: str, lineno: int) -> list[StreamCell]:
+    s = line.strip(" \u3000\t\r")
+    if not s:
+        return []
+    if BARS_ONLY.match(s):
+        bars = s.count("|")
+        if bars == 1:
+            return [_cell("", lineno, empty=True, line_start=True)]
+        return [_cell("", lineno, mark=True, line_start=True)]
+    if "|" in s:
+        parts = s.split("|")
+        if s.startswith("|"):
+            parts = parts[1:]
+        if s.endswith("|"):
+            parts = parts[:-1]
+        cells = [_cell(p, lineno, empty=not p.strip()) for p in parts]
+        if cells:
+            cells[0].line_start = True
+        return cells
+    if "\t" in s:
+        parts = s.split("\t")
+    elif SPACE_RUN.search(s):
+        parts = SPACE_RUN.split(s)
+    else:
+        parts = [s]
+    cells = [_cell(p, lineno) for p in parts if p.strip()]
+    if cells:
+        cells[0].line_start = True
+    return cells
+
+
+def split_single_spaces(cell: StreamCell) -> list[StreamCell]:
+    """A run-together row whose cells are parted by single spaces (PDF text): its pieces.
+
+    A parenthetical alone (`(万元)`, `(50分)`) goes back to the piece before it.
+    """
+    pieces = [p for p in SINGLE_SPACE.split(cell.text) if p]
+    merged: list[str] = []
+    for p in pieces:
+        if merged and (PAREN_TAIL.match(p) or p in (")", "）")):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    return [StreamCell(text=p, line=cell.line, line_end=cell.line_end, line_start=cell.line_start and k == 0, soft=True)
+            for k, p in enumerate(merged)]
+
+
+def _bars_between(lines: list[str]) -> bool:
+    """Cells between lines holding a lone `|`: the lone bars are many."""
+    bars = sum(1 for l in lines if l.strip() == "|")
+    texts = sum(1 for l in lines if l.strip() and not BARS_ONLY.match(l.strip()))
+    return bars >= 4 and bars >= 0.4 * texts
+
+
+def _bar_separated(lines: list[str], first_line: int) -> list[StreamCell]:
+    """Lines between two bar lines are one cell; `||||` marks the end of a row."""
+    out: list[StreamCell] = []
+    pending: list[tuple[int, str]] = []
+    at_line_start = True
+    row = 0
+    first_bar = next((i for i, l in enumerate(lines) if "|" in l), len(lines))
+
+    def flush(empty_if_none: bool) -> None:
+        nonlocal at_line_start
+        if pending:
+            text = "\n".join(t for _, t in pending)
+            out.append(StreamCell(text=text, line=pending[0][0], line_end=pending[-1][0], line_start=at_line_start,
+                                  row=row))
+            pending.clear()
+        elif empty_if_none:
+            out.append(StreamCell(text="", line=lineno, line_end=lineno, empty=True, row=row))
+        at_line_start = False
+
+    for i, raw in enumerate(lines):
+        lineno = first_line + i
+        s = raw.strip(" \u3000\t\r")
+        if not s:
+            continue
+        if i < first_bar - 1:
+            # lines before the table's first bar are lines of their own (title, labels)
+            row += 1
+            out.append(StreamCell(text=s, line=lineno, line_end=lineno, line_start=True, row=row))
+            row += 1
+            continue
+        if s == "|":
+            flush(empty_if_none=True)
+            continue
+        if BARS_ONLY.match(s):
+            flush(empty_if_none=False)
+            out.append(StreamCell(text="", line=lineno, line_end=lineno, mark=True, row=row))
+            row += 1
+            at_line_start = True
+            continue
+        if "|" in s:  # a cell and its bar on one line
+            for k, part in enumerate(s.split("|")):
+                if k:
+                    flush(empty_if_none=True)
+                if part.strip():
+                    pending.append((lineno, part.strip()))
+            continue
+        pending.append((lineno, s))
+    flush(empty_if_none=False)
+    return out
+
+
+def _csv_lines(lines: list[str]) -> dict[int, tuple[list[str], int]]:
+    """Lines that read as CSV rows with quoted cells: {index: (cells, lines consumed)}."""
+    out: dict[int, tuple[list[str], int]] = {}
+    i = 0
+    while i < len(lines):
+        s = lines[i]
+        if s.count('"') >= 4 and s.count('","') + s.count('", "') >= 1:
+            # a quoted cell may run on over lines: read until the quotes balance
+            j, chunk = i, s
+            while chunk.count('"') % 2 and j + 1 < len(lines) and j - i < 20:
+                j += 1
+                chunk += "\n" + lines[j]
+            try:
+                rows = list(csv.reader([chunk.replace("\n", "\r")], skipinitialspace=True))
+            except csv.Error:
+                rows = []
+            if rows:
+                cells = [c.replace("\r", "\n") for c in rows[0]]
+                out[i] = (cells, j - i + 1)
+                i = j + 1
+                continue
+        i += 1
+    return out

@@ -1,0 +1,440 @@
+"""Table reconstruction for text: a stream of cells back into the table it was.
+
+Pasted rows rarely keep their alignment: merged cells vanish and shift the
+rest left, empty cells are dropped or kept, lines wrap inside cells, a row
+may run on into the next. The header does not move, though: it is found by
+its vocabulary (normalize.columns), it gives the columns and their order,
+and every row after it is re-flowed by what its cells say:
+
+    stream_to_tables(cells) -> [ReflowedTable]
+        find_header      a run of header words (two-row headers merged)
+        rows             level names set the levels (carried down: merged
+                         cells), the next text cell is the name (or the row
+                         label of a money table), and the cells after it are
+                         aligned to the value columns by type (align), as
+                         many as fit best before the next row can start
+        table_end        a total row, the form's next part, another header
+
+A re-flowed table comes out as a clean grid with a canonical header row
+(`一级指标 | 二级指标 | 三级指标 | 年度指标值 | …`), every row as wide as it,
+so the parsers read it like a table from a Word file. Cells keep the line
+they were read from.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.cellstream import StreamCell
+from extract.celltypes import DEVIATION_WORDS, END_WORDS, cell_type, clean, number_of
+from normalize.columns import Column, column_role
+from normalize.levels import level1_code
+
+INDICATOR_LABEL = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标"}
+CANONICAL = {
+    "op": "指标性质", "target": "年度指标值", "target_adjusted": "调整指标值", "unit": "度量单位",
+    "actual": "实际完成值", "weight": "分值", "score": "得分", "deviation": "偏差原因分析及改进措施",
+    "coefficient": "得分系数", "core": "是否核心指标", "explanation": "指标说明",
+    "budget_initial": "年初预算数", "budget": "全年预算数", "rate": "执行率",
+}
+MONEY_ACTUAL = "全年执行数"
+# How much leaving a column without a cell costs: some are usually blank.
+SKIP_COST = {"budget_initial": 0.4, "deviation": 0.2, "explanation": 0.2, "coefficient": 0.3, "core": 0.2,
+             "op": 0.5, "unit": 0.5, "target_adjusted": 0.2, "score": 0.8}
+MAX_NAME_LEN = 200
+
+
+@dataclass
+class Header:
+    start: int
+    end: int  # one past the last header cell in the stream
+    kind: str  # indicator | money
+    columns: list[str]  # value roles, in order
+    has_levels: bool
+    unit: str | None = None
+    points: float | None = None  # `预算执行情况(20分)`: the block's weight
+    cells: list[StreamCell] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    cells: dict[str, StreamCell]  # role -> cell
+    level1: StreamCell | None = None
+    level2: StreamCell | None = None
+    name: StreamCell | None = None
+
+
+@dataclass
+class ReflowedTable:
+    header: Header
+    rows: list[Row]
+    start: int  # stream index of the first cell (the header)
+    end: int  # one past the last cell used
+
+    def grid(self) -> list[list[tuple[str, StreamCell | None]]]:
+        """The table as rows of (text, source cell): the header first."""
+        h = self.header
+        first = h.cells[0] if h.cells else None
+        if h.kind == "indicator":
+            labels = [INDICATOR_LABEL["level1"], INDICATOR_LABEL["level2"], INDICATOR_LABEL["name"]]
+        else:
+            labels = ["项目" + (f"({h.unit})" if h.unit else "")]
+        labels += [MONEY_ACTUAL if h.kind == "money" and r == "actual" else CANONICAL.get(r, r) for r in h.columns]
+        # `预算执行情况(20分)` over a money block with no 分值 column: the points are the total row's weight
+        block_weight = h.kind == "money" and "weight" not in h.columns and h.points is not None
+        if block_weight:
+            labels.append(CANONICAL["weight"])
+        out = [[(label, first) for label in labels]]
+        for row in self.rows:
+            line: list[tuple[str, StreamCell | None]] = []
+            if h.kind == "indicator":
+                for c in (row.level1, row.level2, row.name):
+                    line.append((c.text if c else "", c))
+            else:
+                line.append((row.name.text if row.name else "", row.name))
+            for role in h.columns:
+                c = row.cells.get(role)
+                line.append((c.text if c else "", c))
+            if block_weight:
+                line.append((f"{h.points:g}" if row is self.rows[0] else "", first))
+            out.append(line)
+        return out
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+def _role(cell: StreamCell) -> Column | None:
+    if cell.mark or cell.empty:
+        return None
+    return column_role(cell.text)
+
+
+def find_header(cells: list[StreamCell], i: int) -> Header | None:
+    """A header starting at cells[i]: three or more header words in a row (empties between allowed)."""
+    first = _role(cells[i])
+    if first is None:
+        return None
+    j, found, roles = i, [], []
+    while j < len(cells):
+        c = cells[j]
+        if c.empty or c.mark:
+            j += 1
+            continue
+        col = _role(c)
+        if col is None:
+            break
+        found.append(c)
+        roles.append(col)
+        j += 1
+    while j > i and (cells[j - 1].empty or cells[j - 1].mark):
+        j -= 1
+    names = [r.role for r in roles]
+    value_roles = [r for r in names if r not in ("level1", "level2", "name", "label", "block")]
+    if len(found) < 3 or len(value_roles) < 2:
+        return None
+    indicator = any(r in names for r in ("level1", "level2", "name", "target", "op", "unit"))
+    money = any(r in names for r in ("budget_initial", "budget", "rate"))
+    if not indicator and not money:
+        return None
+    kind = "indicator" if indicator else "money"
+    columns = _merge_two_row_header(names)
+    unit = next((r.unit for r in roles if r.unit), None)
+    points = next((r.points for r in roles if r.points is not None and r.role in ("block", "label", "score")), None)
+    has_levels = any(r in names for r in ("level1", "level2"))
+    return Header(start=i, end=j, kind=kind, columns=columns, has_levels=has_levels, unit=unit, points=points,
+                  cells=found)
+
+
+def _merge_two_row_header(names: list[str]) -> list[str]:
+    """Value roles in column order; a second header row under a merged parent takes its place.
+
+    `绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 一级指标 | 二级指标 | 三级指标 | 指标性质 |
+    指标值 | 度量单位`: the second row (after the label columns) splits 年度指标值 in three.
+    """
+    value = lambda r: r not in ("level1", "level2", "name", "label", "block")  # noqa: E731
+    first_label = next((k for k, r in enumerate(names) if not value(r) and r != "block"), None)
+    if first_label is not None:
+        before = [r for r in names[:first_label] if value(r)]
+        after = [r for r in names[first_label:] if value(r)]
+        if before and after and "target" in before:
+            at = before.index("target")
+            merged = before[:at] + after + [r for r in before[at + 1:] if r not in after]
+            return _dedupe(merged)
+    return _dedupe([r for r in names if value(r)])
+
+
+def _dedupe(roles: list[str]) -> list[str]:
+    out: list[str] = []
+    for r in roles:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+# --- alignment of one row's value cells to the columns -------------------------------------------
+
+def fit(role: str, cell: StreamCell, kind: str) -> float | None:
+    """How well a cell fits a column (None: it cannot stand there)."""
+    t = "empty" if cell.empty else cell_type(cell.text)
+    if t in ("empty", "dash"):
+        return 0.6
+    if t in ("level1", "level2"):
+        return None
+    if role == "op":
+        return 3.0 if t == "op" else None
+    if role == "unit":
+        return 3.0 if t == "unit" else None
+    if role == "core":
+        return 3.0 if t == "core" else None
+    if role in ("weight", "score"):
+        if t == "number":
+            n = number_of(cell.text)
+            return 2.0 if n is not None and 0 <= n <= 100 else (0.5 if kind == "money" and n is not None else None)
+        return None
+    if role == "coefficient":
+        return 1.5 if t in ("percent", "number") else None
+    if role in ("budget_initial", "budget", "actual") and kind == "money":
+        return 2.0 if t == "number" else None
+    if role == "rate":
+        return 3.0 if t == "percent" else (0.8 if t == "number" else None)
+    if role in ("target", "target_adjusted", "actual"):
+        if t in ("value", "number", "percent"):
+            return 2.0
+        if t in ("op", "unit", "core"):
+            return 0.3 if role != "target" or t != "op" else None
+        return 1.0 if len(clean(cell.text)) <= 60 else None
+    if role in ("deviation", "explanation"):
+        if t != "text":
+            return None
+        return 1.5 if DEVIATION_WORDS.search(clean(cell.text)) else 0.3
+    return None
+
+
+def align(cells: list[StreamCell], roles: list[str], kind: str) -> tuple[float, dict[str, StreamCell]] | None:
+    """The best monotone assignment of every cell to a column, or None when some cell fits nowhere."""
+    n, m = len(cells), len(roles)
+    if n > m:
+        return None
+    neg = float("-inf")
+    # best[i][j]: best score placing cells[:i] within roles[:j]
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, bool] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for j in range(1, m + 1):
+        best[0][j] = best[0][j - 1] - SKIP_COST.get(roles[j - 1], 1.0)
+        back[0][j] = (0, j - 1, False)
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            skip = best[i][j - 1] - SKIP_COST.get(roles[j - 1], 1.0) if j - 1 >= i else neg
+            f = fit(roles[j - 1], cells[i - 1], kind)
+            # ties go to the earlier column: a row cut short ends early
+            take = best[i - 1][j - 1] + f - 0.001 * j if f is not None and best[i - 1][j - 1] > neg else neg
+            if take >= skip and take > neg:
+                best[i][j], back[i][j] = take, (i - 1, j - 1, True)
+            elif skip > neg:
+                best[i][j], back[i][j] = skip, (i, j - 1, False)
+    if best[n][m] == neg:
+        return None
+    out: dict[str, StreamCell] = {}
+    i, j = n, m
+    while i > 0 or j > 0:
+        step = back[i][j]
+        if step is None:
+            break
+        pi, pj, took = step
+        if took:
+            out[roles[pj]] = cells[pi]
+        i, j = pi, pj
+    return best[n][m], out
+
+
+# --- rows -------------------------------------------------------------------------------------------
+
+def _is_end(cell: StreamCell) -> bool:
+    return not cell.empty and not cell.mark and bool(END_WORDS.match(clean(cell.text)))
+
+
+def _start_bonus(cells: list[StreamCell], k: int, header: Header) -> float:
+    """How well a row can start at cells[k]."""
+    if k >= len(cells):
+        return 1.0
+    c = cells[k]
+    if c.mark:
+        return 1.5
+    if _is_end(c) or find_header(cells, k) is not None:
+        return 1.0
+    t = "empty" if c.empty else cell_type(c.text)
+    if t in ("level1", "level2"):
+        return 1.5
+    bonus = 0.4 if c.line_start else 0.0
+    if t == "text":
+        return 0.5 + bonus
+    if t == "empty":
+        return 0.0 + bonus
+    return -1.5
+
+
+def _next_is_level2(cells: list[StreamCell], k: int, limit: int) -> bool:
+    nxt = next((c for c in cells[k:limit] if not c.empty and not c.mark), None)
+    return nxt is not None and cell_type(nxt.text) == "level2"
+
+
+def _is_label(cell: StreamCell) -> bool:
+    return not cell.empty and not cell.mark and cell_type(cell.text) in ("level1", "level2")
+
+
+def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[list[Row], int]:
+    """Re-flow cells[header.end:limit] into rows; returns the rows and where the table ends."""
+    rows: list[Row] = []
+    k = header.end
+    level1 = level2 = None
+    roles = header.columns
+    width = len(roles)
+    idle = 0  # label cells in a row that gave no values (a table that has ended)
+    while k < limit:
+        c = cells[k]
+        if c.mark or c.empty:
+            k += 1
+            continue
+        if _is_end(c) or (k > header.end and find_header(cells, k) is not None):
+            break
+        t = cell_type(c.text)
+        if t == "level2" and level1_code(clean(c.text)) and k + 1 < limit and _next_is_level2(cells, k + 1, limit):
+            t = "level1"  # 满意度指标 | 服务对象满意度指标: the first names the first level
+        if header.kind == "indicator" and t == "level1":
+            level1, level2 = c, None
+            k += 1
+            continue
+        if header.kind == "indicator" and t == "level2":
+            level2 = c
+            k += 1
+            continue
+        if t not in ("text",) and not (header.kind == "money" and t in ("text",)):
+            k += 1  # a stray value with no row of its own
+            continue
+        if len(clean(c.text)) > MAX_NAME_LEN:
+            break
+        name = c
+        k += 1
+        # an unlabelled second level (项目立项, 资金管理) before the name: two texts, then figures
+        if header.kind == "indicator" and header.has_levels and k + 1 < limit and roles \
+                and roles[0] in ("weight", "score") and cell_type(cells[k].text) == "text" \
+                and not cells[k].empty and fit(roles[0], cells[k + 1], "indicator") is not None \
+                and cell_type(cells[k + 1].text) == "number":
+            level2, name = c, cells[k]
+            k += 1
+        best_k, best_score, best_map = 0, _start_bonus(cells, k, header) - sum(SKIP_COST.get(r, 1.0) for r in roles), {}
+        stop = k
+        while stop < limit and stop - k < width and not cells[stop].mark and not _is_label(cells[stop]) \
+                and not _is_end(cells[stop]):
+            stop += 1
+            got = align(cells[k:stop], roles, header.kind)
+            if got is None:
+                continue
+            score = got[0] + _start_bonus(cells, stop, header)
+            if score > best_score:
+                best_k, best_score, best_map = stop - k, score, got[1]
+        values = {r: c2 for r, c2 in best_map.items() if not c2.empty and cell_type(c2.text) != "dash" or r == "op"}
+        if header.kind == "money" and not any(cell_type(v.text) in ("number", "percent") for v in values.values()):
+            idle += 1
+            if idle >= 3:
+                break
+        else:
+            idle = 0
+        rows.append(Row(cells=best_map, level1=level1, level2=level2, name=name))
+        k += best_k
+    while rows and header.kind == "money" and not any(
+            cell_type(v.text) in ("number", "percent") for v in rows[-1].cells.values()):
+        rows.pop()
+        k = min(k, limit)
+    return rows, k
+
+
+def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
+    tables: list[ReflowedTable] = []
+    i = 0
+    while i < len(cells):
+        header = find_header(cells, i)
+        if header is None:
+            i += 1
+            continue
+        nxt = next((j for j in range(header.end, len(cells)) if find_header(cells, j) is not None), len(cells))
+        rows, end = rows_after(cells, header, nxt)
+        if rows:
+            # a block label before the header (`预算执行情况(20分)`) is part of the table
+            tables.append(ReflowedTable(header=header, rows=rows, start=header.start, end=end))
+            i = max(end, header.end)
+        else:
+            i = header.end
+    return tables
+
+
+# --- a run of text lines to blocks ---------------------------------------------------------------
+
+def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no: int,
+                     make_table, line_to_block) -> tuple[list, int] | None:
+    """Blocks for a run of non-tab lines when a header-led table is found in it, else None.
+
+    Cells no table claims keep their layout: a row of several cells is a
+    table row, a cell alone (or a prose line split at single spaces) is a
+    paragraph, as the line-based reader would have made it.
+    """
+    from extract.cellstream import lines_to_stream
+
+    for single_spaces in (False, True):
+        cells = lines_to_stream(lines, first_line, single_spaces=single_spaces)
+        tables = stream_to_tables(cells)
+        if tables:
+            break
+    else:
+        return None
+    blocks: list = []
+    pos = 0
+    for table in tables:
+        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, table_no))
+        table_no += 1
+        blocks.append(make_table(_grid_cells(table), file_name, table_no))
+        pos = table.end
+    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, table_no))
+    return blocks, table_no + 1
+
+
+def _grid_cells(table: ReflowedTable) -> list[list]:
+    from extract.ir import Cell, Provenance
+
+    out = []
+    for row in table.grid():
+        line = []
+        for text, src in row:
+            prov = Provenance(file="", line=src.line, line_end=src.line_end) if src is not None else Provenance(file="")
+            line.append(Cell(text=text, prov=prov))
+        out.append(line)
+    return out
+
+
+def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, table_no: int) -> list:
+    from extract.ir import Cell, Provenance
+
+    rows: dict[int, list[StreamCell]] = {}
+    for c in cells:
+        if not c.mark and not c.empty and c.text.strip():
+            rows.setdefault(c.row, []).append(c)
+    blocks: list = []
+    pending: list[list] = []
+
+    def flush() -> None:
+        if pending:
+            blocks.append(make_table(list(pending), file_name, table_no * 1000 + len(blocks) + 1))
+            pending.clear()
+
+    for _, row in sorted(rows.items()):
+        if len(row) == 1 or all(c.soft for c in row):
+            flush()
+            text = " ".join(c.text for c in row) if row[0].soft else row[0].text
+            for k, part in enumerate(text.split("\n")):
+                if part.strip():
+                    blocks.append(line_to_block(part, row[0].line + (k if not row[0].soft else 0), file_name))
+            continue
+        pending.append([Cell(text=c.text, prov=Provenance(file="", line=c.line, line_end=c.line_end)) for c in row])
+    flush()
+    return blocks
