@@ -82,7 +82,7 @@ def join_broken_labels(cells: list[StreamCell]) -> list[StreamCell]:
     for c in cells:
         prev = out[-1] if out else None
         if prev is not None and not c.empty and not c.mark and not prev.empty and not prev.mark \
-                and LABEL_TAIL.match(c.text.replace(" ", "")) and cell_type(prev.text) == "text" \
+                and LABEL_TAIL.match(c.text.replace(" ", "")) and cell_type(prev.text) in ("text", "level1", "level2") \
                 and cell_type(prev.text + c.text) in ("level1", "level2"):
             prev.text = prev.text + c.text
             prev.line_end = c.line_end

@@ -130,7 +130,9 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
         j -= 1
     names = [r.role for r in roles]
     value_roles = [r for r in names if r not in ("level1", "level2", "name", "label", "block")]
-    if len(found) < 3 or len(value_roles) < 2:
+    label_roles = sum(1 for r in ("level1", "level2", "name") if r in names)
+    # a target table may have one value column; then the level columns must be there
+    if len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2):
         return None
     indicator = any(r in names for r in ("level1", "level2", "name", "target", "op", "unit"))
     money = any(r in names for r in ("budget_initial", "budget", "rate"))
@@ -189,7 +191,8 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
     if role in ("weight", "score"):
         if t == "number":
             n = number_of(cell.text)
-            return 2.0 if n is not None and 0 <= n <= 100 else (0.5 if kind == "money" and n is not None else None)
+            decimals = len(clean(cell.text).partition(".")[2])
+            return 2.0 if n is not None and 0 <= n <= 100 and decimals <= 2 else None
         return None
     if role == "coefficient":
         return 1.5 if t in ("percent", "number") else None
@@ -206,7 +209,8 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
     if role in ("deviation", "explanation"):
         if t != "text":
             return None
-        return 1.5 if DEVIATION_WORDS.search(clean(cell.text)) else 0.3
+        # a text that says no reason is more likely the next row's name
+        return 1.5 if DEVIATION_WORDS.search(clean(cell.text)) else -0.3
     return None
 
 

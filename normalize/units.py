@@ -24,4 +24,6 @@ def canonical_unit(u: str | None) -> str | None:
         return "元"
     if u == "个月":
         return "月"
+    if u in ("百分比", "百分点", "％"):
+        return "%"
     return u
