@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 BARS_ONLY = re.compile(r"^\s*\|(?:\s*\|)*\s*$")
+MARKDOWN_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-*:?)?\s*$")
 SPACE_RUN = re.compile(r"[ \u3000]{2,}")
 SINGLE_SPACE = re.compile(r"(?<=\S)[ \u3000](?=\S)")
 # A parenthetical on its own is the end of the cell before it: `项目资金 (万元)`.
@@ -93,7 +94,7 @@ def join_broken_labels(cells: list[StreamCell]) -> list[StreamCell]:
 
 def line_to_cells(line: str, lineno: int) -> list[StreamCell]:
     s = line.strip(" \u3000\t\r")
-    if not s:
+    if not s or MARKDOWN_RULE.match(s):
         return []
     if BARS_ONLY.match(s):
         bars = s.count("|")

@@ -32,8 +32,10 @@ DEVIATION_WORDS = re.compile(r"原因|由于|因为|未完成|偏差|改进|措�
 END_WORDS = re.compile(
     r"^(?:总分|合计|总计|综合得分|自评得分|总得分|评价结论|自评结论|其他需要说明(?:的)?事项|项目负责人|财务负责人|"
     r"偏差大或|备注[：:]|说明[：:]|填报人|联系电话|审核意见|主要绩效|存在(?:的)?问题|改进措施|年度总体目标|总体目标|"
-    r"项目基本情况|项目年度目标)"
+    r"项目基本情况|项目年度目标|[^，。,]{0,10}意见[：:]?$)"
 )
+# A label before a colon is a form field (项目单位意见：), never an indicator's name.
+FORM_LABEL = re.compile(r"^[^，。,；;]{1,12}[：:]$")
 
 
 def clean(text: str) -> str:

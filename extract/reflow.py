@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.cellstream import StreamCell
-from extract.celltypes import DEVIATION_WORDS, END_WORDS, cell_type, clean, number_of
+from extract.celltypes import DEVIATION_WORDS, END_WORDS, FORM_LABEL, cell_type, clean, number_of
 from normalize.columns import Column, column_role
 from normalize.levels import level1_code
 
@@ -129,7 +129,7 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     while j > i and (cells[j - 1].empty or cells[j - 1].mark):
         j -= 1
     names = [r.role for r in roles]
-    value_roles = [r for r in names if r not in ("level1", "level2", "name", "label", "block")]
+    value_roles = [r for r in names if r not in ("level1", "level2", "name", "label", "block", "seq")]
     label_roles = sum(1 for r in ("level1", "level2", "name") if r in names)
     # a target table may have one value column; then the level columns must be there
     if len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2):
@@ -153,8 +153,8 @@ def _merge_two_row_header(names: list[str]) -> list[str]:
     `绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 一级指标 | 二级指标 | 三级指标 | 指标性质 |
     指标值 | 度量单位`: the second row (after the label columns) splits 年度指标值 in three.
     """
-    value = lambda r: r not in ("level1", "level2", "name", "label", "block")  # noqa: E731
-    first_label = next((k for k, r in enumerate(names) if not value(r) and r != "block"), None)
+    value = lambda r: r not in ("level1", "level2", "name", "label", "block", "seq")  # noqa: E731
+    first_label = next((k for k, r in enumerate(names) if not value(r) and r not in ("block", "seq")), None)
     if first_label is not None:
         before = [r for r in names[:first_label] if value(r)]
         after = [r for r in names[first_label:] if value(r)]
@@ -316,7 +316,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
         if t not in ("text",) and not (header.kind == "money" and t in ("text",)):
             k += 1  # a stray value with no row of its own
             continue
-        if len(clean(c.text)) > MAX_NAME_LEN:
+        if len(clean(c.text)) > MAX_NAME_LEN or (header.kind == "indicator" and FORM_LABEL.match(clean(c.text))):
             break
         name = c
         k += 1

@@ -59,6 +59,7 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("基本分", "weight"), ("权数", "weight"),
     ("指标得分", "score"), ("得分", "score"), ("评分", "score"), ("自评分", "score"), ("考评分", "score"),
     ("考评得分", "score"),
+    ("序号", "seq"), ("编号", "seq"),
     # finance row labels
     ("项目资金", "label"), ("年度预算数", "label"), ("资金来源", "label"), ("资金情况", "label"),
 )
