@@ -39,18 +39,25 @@ def _cell(text: str, line: int, line_end: int | None = None, **kw) -> StreamCell
     return StreamCell(text=text.strip(" \u3000\t"), line=line, line_end=line_end or line, **kw)
 
 
-def lines_to_stream(lines: list[str], first_line: int = 1, single_spaces: bool = False) -> list[StreamCell]:
+def lines_to_stream(lines: list[str], first_line: int = 1, single_spaces: bool = False,
+                    run_on: bool = False) -> list[StreamCell]:
     """The cells of `lines` (line numbers counted from `first_line`).
 
     `single_spaces`: also split lines whose cells are parted by one space
-    (PDF text); asked for only when the lines read as no table otherwise.
+    (PDF text); `run_on`: cut lines with no separators at all by what they say
+    (extract.runon_cells). Both are asked for only when the lines read as no
+    table otherwise.
     """
     if _bars_between(lines):
         return join_broken_labels(_bar_separated(lines, first_line))
-    return join_broken_labels(_line_cells(lines, first_line, single_spaces))
+    return join_broken_labels(_line_cells(lines, first_line, single_spaces, run_on))
 
 
-def _line_cells(lines: list[str], first_line: int, single_spaces: bool) -> list[StreamCell]:
+def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: bool) -> list[StreamCell]:
+    from extract.runon_cells import looks_run_on, split_run_on  # late: it reads the column vocabulary
+
+    # one line that runs a table together makes its neighbours suspect too (a page's rest)
+    region_runs_on = run_on and any(looks_run_on(l) for l in lines)
     out: list[StreamCell] = []
     csv_rows = _csv_lines(lines)
     i = 0
@@ -65,6 +72,8 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool) -> list[
         cells = line_to_cells(lines[i], lineno)
         if single_spaces and len(cells) == 1 and SINGLE_SPACE.search(cells[0].text):
             cells = split_single_spaces(cells[0])
+        if run_on and region_runs_on and len(cells) == 1 and len(cells[0].text) >= 20:
+            cells = split_run_on(cells[0].text, lineno)
         for c in cells:
             c.row = lineno
         out.extend(cells)

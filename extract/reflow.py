@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from extract.cellstream import StreamCell
 from extract.celltypes import DEVIATION_WORDS, END_WORDS, FORM_LABEL, cell_type, clean, number_of
-from normalize.columns import Column, column_role
+from normalize.columns import Column, column_role, fuzzy_column_role
 from normalize.levels import level1_code
+from normalize.text import fix_ocr_value
 
 INDICATOR_LABEL = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标"}
 CANONICAL = {
@@ -40,7 +41,7 @@ CANONICAL = {
 MONEY_ACTUAL = "全年执行数"
 # How much leaving a column without a cell costs: some are usually blank.
 SKIP_COST = {"budget_initial": 0.4, "deviation": 0.2, "explanation": 0.2, "coefficient": 0.3, "core": 0.2,
-             "op": 0.5, "unit": 0.5, "target_adjusted": 0.2, "score": 0.8}
+             "op": 0.5, "unit": 0.5, "target_adjusted": 0.2, "score": 1.0}
 MAX_NAME_LEN = 200
 
 
@@ -94,7 +95,10 @@ class ReflowedTable:
                 line.append((row.name.text if row.name else "", row.name))
             for role in h.columns:
                 c = row.cells.get(role)
-                line.append((c.text if c else "", c))
+                text = c.text if c else ""
+                if c is not None and role in ("weight", "score") and cell_type(c.text) == "number":
+                    text = fix_ocr_value(clean(c.text))  # IO -> 10: the column holds figures
+                line.append((text, c))
             if block_weight:
                 line.append((f"{h.points:g}" if row is self.rows[0] else "", first))
             out.append(line)
@@ -121,6 +125,11 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
             j += 1
             continue
         col = _role(c)
+        if col is None and found and j + 1 < len(cells) and _role(cells[j + 1]) is not None:
+            col = fuzzy_column_role(c.text)  # an OCR'd header word between two good ones
+            if col is None and _header_noise(c):
+                j += 1  # a mark between two header words
+                continue
         if col is None:
             break
         found.append(c)
@@ -145,6 +154,11 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     has_levels = any(r in names for r in ("level1", "level2"))
     return Header(start=i, end=j, kind=kind, columns=columns, has_levels=has_levels, unit=unit, points=points,
                   cells=found)
+
+
+def _header_noise(cell: StreamCell) -> bool:
+    s = clean(cell.text)
+    return len(s) <= 3 or bool(re.fullmatch(r"[(（][^()（）]{0,6}[)）]", s))
 
 
 def _merge_two_row_header(names: list[str]) -> list[str]:
@@ -195,7 +209,9 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
             return 2.0 if n is not None and 0 <= n <= 100 and decimals <= 2 else None
         return None
     if role == "coefficient":
-        return 1.5 if t in ("percent", "number") else None
+        return 2.5 if t == "percent" else (1.0 if t == "number" else None)
+    if role == "target_adjusted":
+        return 1.0 if t in ("value", "number", "percent") else None  # usually blank: a figure goes elsewhere first
     if role in ("budget_initial", "budget", "actual") and kind == "money":
         return 2.0 if t == "number" else None
     if role == "rate":
@@ -385,8 +401,8 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     """
     from extract.cellstream import lines_to_stream
 
-    for single_spaces in (False, True):
-        cells = lines_to_stream(lines, first_line, single_spaces=single_spaces)
+    for single_spaces, run_on in ((False, False), (True, False), (True, True)):
+        cells = lines_to_stream(lines, first_line, single_spaces=single_spaces, run_on=run_on)
         tables = stream_to_tables(cells)
         if tables:
             break

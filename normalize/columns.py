@@ -123,3 +123,20 @@ def header_unit(texts: list[str]) -> str | None:
         if m:
             return m.group(1) or m.group(2)
     return None
+
+
+def fuzzy_column_role(text: str) -> Column | None:
+    """A header word misread by OCR (`年成值全完值` for 全年完成值): the closest word, if close."""
+    s = _PAREN_ANY.sub("", clean_header(text))
+    if not 3 <= len(s) <= 8:
+        return None
+    best = max(((_char_overlap(s, w), role) for w, role in _WORDS if len(w) >= 3), default=(0.0, None))
+    return Column(best[1]) if best[0] >= 0.8 and best[1] else None
+
+
+def _char_overlap(a: str, b: str) -> float:
+    """Dice overlap of the characters: OCR'd headers keep their characters but not their order."""
+    from collections import Counter
+
+    common = sum((Counter(a) & Counter(b)).values())
+    return 2 * common / (len(a) + len(b))

@@ -17,7 +17,8 @@ _ONE = "lI|"
 _RUN = re.compile(rf"(?<![A-Za-z])[0-9{_ZERO}{_ONE}][0-9{_ZERO}{_ONE},.]*%?(?![A-Za-z])")
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 _YUAN = re.compile(r"(?<=[0-9万亿千百])兀")
-_WORDS = {"对像": "对象"}  # read -> meant; only pairs where the read form is never right
+# read -> meant; only pairs where the read form is never right (顼/项 and 匏/算 look alike)
+_WORDS = {"对像": "对象", "顼目": "项目", "项Fl": "项目", "项F1": "项目", "预匏": "预算"}
 _TABLE = str.maketrans({**{c: "0" for c in _ZERO}, **{c: "1" for c in _ONE}})
 
 

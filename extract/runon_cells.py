@@ -1,0 +1,137 @@
+"""Run-together table text (PDF previews, OCR'd previews) cut back into cells.
+
+`三级指标分值指标值得分项目目标完整性4一目标明确、内容细化4` lost every cell
+border. What the cells say still parts them: header words and level names
+(one vocabulary, normalize.columns and normalize.levels), and figures, which
+begin where a number begins and end with their unit. Figures glued together
+by the lost border are parted where the text itself shows how:
+`102370人` before `2370人` is `10` + `2370人` (the weight, then a target the
+next cell repeats); `1010` before `是/否` is `10` + `10`; a text printed
+twice over (target and result alike) is two cells.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extract.cellstream import StreamCell
+from normalize.columns import _VOCABULARY
+
+LEVEL_WORDS = (
+    "产出指标", "效益指标", "满意度指标", "成本指标", "数量指标", "质量指标", "时效指标", "经济效益指标",
+    "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标", "社会公众或服务对象满意度指标",
+    "项目产出", "项目效益", "项目决策", "项目管理", "项目完成指标", "项目效益指标", "部门决策", "综合管理",
+)
+END_WORDS = ("总分", "合计", "自评得分", "自评总分")
+NATURE_WORDS = ("定量指标", "定性指标", "正向指标", "反向指标")
+# 是/否 (a core-indicator column) after a figure, and a % closing a name, are cells of their own
+CORE_AFTER_FIGURE = re.compile(r"(?<=[\d%次份篇个人])(是|否)(?=[\u4e00-\u9fff“\"])")
+UNIT_AFTER_NAME = re.compile(r"(?<=[\u4e00-\u9fff])%(?=[\u4e00-\u9fff\d]|$)")
+PAREN = re.compile(r"^[（(][^()（）]{0,6}[)）]$")
+UNIT = r"(?:%|万元|元|个月|人次|万人|平方米|公里|项(?!目)|年(?![度初底中])|[个人次场件户家座处份天月亩组台套篇名所只头辆本期批条块])"
+# a date is one figure: `2021年12月完成`; a digit glued before it is the cell before
+DATE = r"20\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底前|底|前|完成|以前|之前)*"
+FIGURE = re.compile(rf"{DATE}|(?:[≥≤><=≧≦═]\s*)?\d+(?:\.\d+)?\s*{UNIT}?")
+GLUED_DATE = re.compile(r"(?<!\d)(\d{1,2})(?=20\d{2}年\d{1,2}月)")
+PAGE_MARK = re.compile(r"^\s*\d{1,2}\s*、\s*")
+PLACEHOLDERS = re.compile(r"指标\s*[0-9Ll]\s*[:：]")
+# a header word, a level name, or a form's point label `(10分)` stays with the word before it
+POINTS = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]|[（(][A-Za-z八/]{1,4}[)）]")
+PLACEHOLDER = re.compile(r"^指标\s*[0-9Ll一二三四五六七八九]?\s*[:：]?$")
+
+
+@lru_cache(maxsize=1)
+def _words() -> re.Pattern[str]:
+    words = {w for w, _ in _VOCABULARY} | set(LEVEL_WORDS) | set(NATURE_WORDS)
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:{alternation})(?:{POINTS.pattern})?")
+
+
+def looks_run_on(text: str) -> bool:
+    """A long line holding several header or level words run together."""
+    return len(text) >= 60 and len(_words().findall(text)) >= 4
+
+
+def split_run_on(text: str, line: int) -> list[StreamCell]:
+    from normalize.ocr_repair import repair
+
+    # a preview page's chunk number (`2、`) at the line start, empty `指标2:` slots, OCR look-alikes
+    text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", repair(text)))
+    text = GLUED_DATE.sub(r"\1 ", text)
+    pieces: list[str] = []
+    pos = 0
+    for m in _words().finditer(text):
+        if m.start() > pos:
+            pieces.extend(_split_figures(text[pos:m.start()]))
+        pieces.append(m.group(0))
+        pos = m.end()
+    if pos < len(text):
+        pieces.extend(_split_figures(text[pos:]))
+    pieces = _attach_parentheticals(_part_glued(q.strip() for p in pieces for q in _split_marks(p).split(" ")))
+    return [StreamCell(text=p, line=line, line_end=line, line_start=k == 0, soft=True, row=line)
+            for k, p in enumerate(pieces) if p and not PLACEHOLDER.match(p)]
+
+
+def _split_marks(piece: str) -> str:
+    return UNIT_AFTER_NAME.sub(" % ", CORE_AFTER_FIGURE.sub(r" \1 ", piece))
+
+
+def _attach_parentheticals(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in pieces:
+        if out and PAREN.match(p):
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
+
+
+def _split_figures(chunk: str) -> list[str]:
+    """Text and figures apart: `完整性4一目标明确` -> 完整性 | 4 | 一 | 目标明确."""
+    out: list[str] = []
+    pos = 0
+    for m in FIGURE.finditer(chunk):
+        # a figure inside a word (`1-4级`, `2021年度`) is no cell border
+        before, after = chunk[m.start() - 1:m.start()], chunk[m.end():m.end() + 1]
+        decimal_before = before == "." and chunk[m.start() - 2:m.start() - 1].isdigit()
+        if before in ("-", "~") or decimal_before or after in ("-", "~", "/") \
+                or (after == "." and chunk[m.end() + 1:m.end() + 2].isdigit()):
+            continue
+        if m.start() > pos:
+            out.append(chunk[pos:m.start()])
+        out.append(m.group(0))
+        pos = m.end()
+        # a lone 一/—/- right after a figure is an empty cell's dash
+        if chunk[pos:pos + 1] in ("一", "—", "-") and not re.match(r"[一—-][\u4e00-\u9fff]{0,1}[级类]", chunk[pos:pos + 3]):
+            out.append("—")
+            pos += 1
+    if pos < len(chunk):
+        out.append(chunk[pos:])
+    return out
+
+
+def _part_glued(pieces) -> list[str]:
+    items = [p for p in pieces if p]
+    out: list[str] = []
+    for k, p in enumerate(items):
+        nxt = items[k + 1] if k + 1 < len(items) else ""
+        if len(p) > 1 and p[0] in "是否" and out and re.fullmatch(r"\d+(?:\.\d+)?%?", out[-1]) \
+                and not re.match(r"[是否][则认为有]", p):
+            out.append(p[0])  # `22否“三公…`: the core column, then the next row's name
+            p = p[1:]
+        # `102370人` then `2370人`: a short figure glued to the one the next cell repeats
+        if nxt and len(p) > len(nxt) and p.endswith(nxt) and re.fullmatch(r"\d{1,2}", p[:-len(nxt)]):
+            out.extend([p[:-len(nxt)], nxt])
+            continue
+        # `1010` / `22` before 是/否: weight and score printed together
+        if re.fullmatch(r"\d{2,6}", p) and len(p) % 2 == 0 and p[:len(p) // 2] == p[len(p) // 2:] \
+                and nxt[:1] in ("是", "否"):
+            out.extend([p[:len(p) // 2], p[len(p) // 2:]])
+            continue
+        # a text printed twice over: target and result alike
+        half = len(p) // 2
+        if len(p) >= 8 and len(p) % 2 == 0 and p[:half] == p[half:]:
+            out.extend([p[:half], p[half:]])
+            continue
+        out.append(p)
+    return out
