@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from extract.headings import heading_level
 from extract.ir import Block, Cell
+from normalize.columns import VALUE_ROLES, column_role
 from normalize.levels import LEVEL2_ORDER, level1_code, level1_for_level2, level2_code
 from normalize.numbers import parse_number
-from normalize.text import squash_spaces, to_halfwidth
+from normalize.text import fix_ocr_value, squash_spaces, to_halfwidth
 from normalize.values import parse_value
 from parsers.records import IndicatorRow
 from parsers.tables import clean, is_header_row, row_texts
@@ -38,6 +39,8 @@ ROLE_HEADERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"得分|评分"), "score"),
 )
 DEFAULT_ROLES = ["target", "actual", "weight", "score", "deviation"]
+# the column roles (normalize.columns) an INDICATOR row keeps
+INDICATOR_VALUE_ROLES = ("op", "target", "unit", "actual", "weight", "score", "deviation")
 COMPATIBLE = {
     "output": {"quantity", "quality", "timeliness", "cost"},
     "outcome": {"economic", "social", "ecological", "sustainability", "satisfaction"},
@@ -60,11 +63,19 @@ def header_roles(cells: list[str]) -> list[str] | None:
             name_at = next((k for k in range(name_at + 1, len(labels)) if "绩效目标" in labels[k]), name_at)
     if name_at is None:
         return None
-    roles = []
+    # one role per column after the name (None where the column holds nothing we keep), so
+    # that a column we do not read never shifts the ones after it
+    roles: list[str | None] = []
     for l in labels[name_at + 1:]:
-        role = next((r for p, r in ROLE_HEADERS if p.search(l)), None)
-        if role and role not in roles:
-            roles.append(role)
+        if not l:
+            continue  # a merged header cell: pasted rows have no column under it
+        col = column_role(l)
+        role = col.role if col else next((r for p, r in ROLE_HEADERS if p.search(l)), None)
+        if role is None or role not in VALUE_ROLES:
+            continue  # a label column (一级指标 after 绩效指标) or a word we do not know
+        roles.append(role if role in INDICATOR_VALUE_ROLES and role not in roles else None)
+    while roles and roles[-1] is None:
+        roles.pop()
     return roles or ["target"]
 
 
@@ -315,9 +326,9 @@ def _advance_level2(cur: _Cursor) -> None:
 
 
 def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str]) -> None:
-    cells = {role: raw.strip() for role, raw in zip(roles, values) if raw.strip()}
-    op, unit = cells.get("op", ""), cells.get("unit", "")
-    op = op if re.fullmatch(r"[≥≤><=＝]|>=|<=", op) else ""  # 正向/反向 say no operator
+    cells = {role: raw.strip() for role, raw in zip(roles, values) if role and raw.strip()}
+    op, unit = fix_ocr_value(to_halfwidth(cells.get("op", ""))), cells.get("unit", "")
+    op = op if re.fullmatch(r"[≥≤><=]|>=|<=", op) else ""  # 正向/反向 say no operator
     for role, raw in cells.items():
         if role in ("target", "actual"):
             if unit and re.fullmatch(r"[\d.]+", raw):
@@ -325,12 +336,33 @@ def _assign_values(ind: IndicatorRow, values: list[str], roles: list[str]) -> No
             if op and role == "target" and raw[:1].isdigit():
                 raw = op + raw
             setattr(ind, role, parse_value(raw))
+    _unit_from_target(ind, cells.get("actual"))
+    for role, raw in cells.items():
+        if role in ("target", "actual"):
+            continue
         elif role in ("weight", "score"):
             setattr(ind, role, parse_number(clean(raw)))
         elif role == "deviation":
             ind.deviation = raw
 
 
-def _fill_missing(ind: IndicatorRow, values: list[str], roles: list[str]) -> None:
-    pending = [r for r in roles if getattr(ind, r) is None]
+PRINTED_UNIT = re.compile(r"\d(?:\.\d+)?\s*([^\d\s.]{1,4})$")
+
+
+def _unit_from_target(ind: IndicatorRow, raw_actual: str | None) -> None:
+    """A bare figure in the result column shares the target's unit (`≤90万元` | `90`)."""
+    if not raw_actual or ind.actual is None or ind.actual.unit is not None or ind.actual.value is None \
+            or ind.target is None or ind.target.unit is None:
+        return
+    m = PRINTED_UNIT.search(to_halfwidth(ind.target.raw.strip()))
+    if m and re.fullmatch(r"[\d.]+", clean(raw_actual)):
+        value = parse_value(clean(raw_actual) + m.group(1))
+        if value is not None and value.unit == ind.target.unit:
+            value.raw = raw_actual
+            ind.actual = value
+
+
+def _fill_missing(ind: IndicatorRow, values: list[str], roles: list[str | None]) -> None:
+    # op and unit are no fields of the row: they complete target and actual
+    pending = [r for r in roles if r and r not in ("op", "unit") and getattr(ind, r) is None]
     _assign_values(ind, [v for v in values if v], pending)
