@@ -33,6 +33,7 @@ class StreamCell:
     line_start: bool = False  # the first cell of its line
     soft: bool = False  # split off a line at a single space: the line is prose if no table claims it
     row: int = 0  # the row the layout puts it in (a line, or the cells between two row marks)
+    joiner: str = " "  # what stood between soft cells of one line: a space, or nothing (run-on)
 
 
 def _cell(text: str, line: int, line_end: int | None = None, **kw) -> StreamCell:
@@ -72,8 +73,10 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
         cells = line_to_cells(lines[i], lineno)
         if single_spaces and len(cells) == 1 and SINGLE_SPACE.search(cells[0].text):
             cells = split_single_spaces(cells[0])
-        if run_on and region_runs_on and len(cells) == 1 and len(cells[0].text) >= 20:
-            cells = split_run_on(cells[0].text, lineno)
+        if run_on and region_runs_on:
+            # spaces part cells too; a long piece is cut further by what it says
+            cells = [piece for c in cells
+                     for piece in (split_run_on(c.text, lineno) if len(c.text) >= 20 else [c])]
         for c in cells:
             c.row = lineno
         out.extend(cells)

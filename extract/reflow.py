@@ -410,12 +410,15 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
         return None
     blocks: list = []
     pos = 0
+    claimed = {c.row for t in tables for c in cells[t.start:t.end]}
+    original = {first_line + k: line.strip() for k, line in enumerate(lines)}
     for table in tables:
-        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, table_no))
+        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, table_no,
+                                       claimed, original))
         table_no += 1
         blocks.append(make_table(_grid_cells(table), file_name, table_no))
         pos = table.end
-    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, table_no))
+    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, table_no, claimed, original))
     return blocks, table_no + 1
 
 
@@ -432,7 +435,8 @@ def _grid_cells(table: ReflowedTable) -> list[list]:
     return out
 
 
-def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, table_no: int) -> list:
+def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, table_no: int,
+                     claimed: set[int], original: dict[int, str]) -> list:
     from extract.ir import Cell, Provenance
 
     rows: dict[int, list[StreamCell]] = {}
@@ -450,7 +454,12 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
     for _, row in sorted(rows.items()):
         if len(row) == 1 or all(c.soft for c in row):
             flush()
-            text = " ".join(c.text for c in row) if row[0].soft else row[0].text
+            if row[0].soft and row[0].row not in claimed and row[0].row in original:
+                text = original[row[0].row]  # a prose line no table took: as it was printed
+            else:
+                text = row[0].text
+                for prev, c in zip(row, row[1:]):
+                    text += (c.joiner if c.joiner == prev.joiner else "") + c.text
             for k, part in enumerate(text.split("\n")):
                 if part.strip():
                     blocks.append(line_to_block(part, row[0].line + (k if not row[0].soft else 0), file_name))

@@ -33,6 +33,8 @@ UNIT = r"(?:%|万元|元|个月|人次|万人|平方米|公里|项(?!目)|年(?!
 DATE = r"20\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底前|底|前|完成|以前|之前)*"
 FIGURE = re.compile(rf"{DATE}|(?:[≥≤><=≧≦═]\s*)?\d+(?:\.\d+)?\s*{UNIT}?")
 GLUED_DATE = re.compile(r"(?<!\d)(\d{1,2})(?=20\d{2}年\d{1,2}月)")
+# an indicator's explanation (绩效标准 / 指标解释) begins 反映…: a cell of its own
+EXPLANATION_START = re.compile(r"(?<=[\u4e00-\u9fff])(?=反映)")
 PAGE_MARK = re.compile(r"^\s*\d{1,2}\s*、\s*")
 PLACEHOLDERS = re.compile(r"指标\s*[0-9Ll]\s*[:：]")
 # a header word, a level name, or a form's point label `(10分)` stays with the word before it
@@ -58,6 +60,7 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     # a preview page's chunk number (`2、`) at the line start, empty `指标2:` slots, OCR look-alikes
     text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", repair(text)))
     text = GLUED_DATE.sub(r"\1 ", text)
+    text = EXPLANATION_START.sub(" ", text)
     pieces: list[str] = []
     pos = 0
     for m in _words().finditer(text):
@@ -68,7 +71,7 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     if pos < len(text):
         pieces.extend(_split_figures(text[pos:]))
     pieces = _attach_parentheticals(_part_glued(q.strip() for p in pieces for q in _split_marks(p).split(" ")))
-    return [StreamCell(text=p, line=line, line_end=line, line_start=k == 0, soft=True, row=line)
+    return [StreamCell(text=p, line=line, line_end=line, line_start=k == 0, soft=True, row=line, joiner="")
             for k, p in enumerate(pieces) if p and not PLACEHOLDER.match(p)]
 
 
