@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from normalize.columns import column_role
 from normalize.text import squash_spaces, to_halfwidth
 
 _NUMBERING = re.compile(r"^(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）、.．]\s*)+")
@@ -100,9 +101,21 @@ def item_code(label: str) -> str | None:
 FUND_TYPES = re.compile(r"一般公共预算|政府性?基金预算|国有资本经营预算")
 
 
+MONEY_MEASURES = {"budget_initial": "budget_initial", "budget": "budget", "actual": "actual", "rate": "rate",
+                  "weight": "weight", "score": "score"}
+
+
 def measure_code(header: str) -> str | None:
-    """The measure a column or label names; 一般公共预算 names a kind of fund, not a budget."""
+    """The measure a column or label names; 一般公共预算 names a kind of fund, not a budget.
+
+    A header word of the one column vocabulary (normalize.columns) decides first, the
+    longest word winning (预算执行数 is spent money, not a budget); the rules below
+    read labels that are no header word (`2022年预算安排`).
+    """
     s = FUND_TYPES.sub("", squash_spaces(header or ""))
+    col = column_role(s) if s else None
+    if col is not None and col.role in MONEY_MEASURES:
+        return MONEY_MEASURES[col.role]
     for pattern, code in MEASURE_RULES:
         if pattern.search(s):
             return code
