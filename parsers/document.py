@@ -19,7 +19,7 @@ from parsers.meta import (content_years, find_evaluation, find_org, find_scope, 
                           stated_fiscal_year, title_year)
 from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord, Evaluation
-from parsers.sections import _is_narrative, prose_sections, table_sections
+from parsers.sections import _is_narrative, form_sections, prose_sections, table_sections
 from parsers.runon import runon_to_tables
 from parsers.segment import DocSpan, blocks_to_spans
 from parsers.tasks import tables_to_tasks
@@ -72,6 +72,8 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.sections = prose_sections(blocks, title)
     if doc_type != "task_breakdown":
         rec.sections += table_sections(tables)
+        have = {s.kind for s in rec.sections}
+        rec.sections += [s for s in form_sections(blocks) if s.kind not in have]
 
     money = texts_to_money(_narrative_texts(blocks))
     known = {(f.entity, f.item, f.measure) for f in rec.finance}

@@ -23,7 +23,7 @@ KIND_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) f
     (r"职能|职责", "functions"),
     (r"目标|工作内容", "goals"),
     (r"支出|资金使用|使用情况|收支|资金情况|资金来源|预算执行情况", "spending"),
-    (r"组织实施|实施情况|运行情况|取得的成绩|工作开展|组织情况|工作成效|主要成效|履职", "implementation"),
+    (r"组织实施|实施情况|运行情况|取得的成绩|工作开展|组织情况|工作成效|主要成效|履职|实施内容|实施过程|过程概述", "implementation"),
     (r"概况|概述|基本情况|简介", "overview"),
 ))
 LONG_TEXT = 20
@@ -69,8 +69,58 @@ def prose_sections(blocks: list[Block], title: str | None) -> list[SectionRow]:
         if level == 1 and kind == "other" and numbering(paragraphs[i].text) is None:
             continue
         text = "\n".join(p.text for p in paragraphs[i + 1:end])
+        if not _has_content(text):
+            continue  # a blank form's part: only its instruction, or 无
         out.append(SectionRow(kind, paragraphs[i].text.strip(), text, paragraphs[i].prov))
     return out
+
+
+def form_sections(blocks: list[Block]) -> list[SectionRow]:
+    """Narratives in a form whose labels stand apart from them (cell per line, run-on rows).
+
+    A run of label cells followed by a run of narrative cells pairs them from
+    the right: `年度总体目标 | 预期目标 | 实际完成情况 | text | text` gives the
+    target text to 预期目标 and the result text to 实际完成情况; a label left
+    over on the left is the group's merged label.
+    """
+    cells: list[tuple[str, object]] = []
+    for b in blocks:
+        if b.kind == "table":
+            cells.extend((c.text.strip(), c.prov) for row in b.rows for c in row if c.text.strip())
+        elif b.text.strip():
+            cells.append((b.text.strip(), b.prov))
+    out: list[SectionRow] = []
+    seen: set[str] = set()
+    k = 0
+    while k < len(cells):
+        labels = []
+        while k < len(cells) and _is_form_label(cells[k][0]):
+            labels.append(cells[k])
+            k += 1
+        texts = []
+        while k < len(cells) and _is_narrative(cells[k][0]):
+            texts.append(cells[k])
+            k += 1
+        if not labels or not texts:
+            k += 0 if labels or texts else 1
+            continue
+        for (label, _), (text, prov) in zip(reversed(labels), reversed(texts[: len(labels)])):
+            kind = section_kind(label)
+            if kind in ("other",) or kind in seen:
+                continue
+            seen.add(kind)
+            out.append(SectionRow(kind, clean(label), text, prov))
+    return sorted(out, key=lambda r: (r.prov.line or 0))
+
+
+def _is_form_label(text: str) -> bool:
+    s = clean(text)
+    return 2 <= len(s) <= 16 and not re.search(r"\d", s) and section_kind(s) != "other" and not _is_narrative(text)
+
+
+def _has_content(text: str) -> bool:
+    kept = [line for line in text.split("\n") if not TEMPLATE_PROMPT.search(clean(line))]
+    return len(HAN.findall("".join(kept))) >= 6
 
 
 def _is_title_part(text: str, title: str | None) -> bool:
@@ -96,11 +146,15 @@ def table_sections(tables: list[Block]) -> list[SectionRow]:
     return out
 
 
+# A blank form's instruction in the cell to fill: "说明…的完成情况（100字以内）".
+TEMPLATE_PROMPT = re.compile(r"[（(]\s*\d+\s*字以内\s*[)）]|^(?:请|应|须)?(?:结合|对照|针对|简要|简述|说明|填写|概述)[^。]{0,60}(?:情况|原因|建议|成效|成果)[。.]?$")
+
+
 def _is_narrative(text: str) -> bool:
     if len(text) < LONG_TEXT:
         return False
     s = clean(text)
-    return len(s) >= LONG_TEXT and len(HAN.findall(s)) >= 10
+    return len(s) >= LONG_TEXT and len(HAN.findall(s)) >= 10 and not TEMPLATE_PROMPT.search(s)
 
 
 def _label_left(texts: list[str], k: int) -> str:
