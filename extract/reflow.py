@@ -29,6 +29,7 @@ from extract.cellstream import StreamCell
 from extract.celltypes import DEVIATION_WORDS, END_WORDS, FORM_LABEL, cell_type, clean, number_of
 from normalize.columns import Column, column_role, fuzzy_column_role
 from normalize.levels import level1_code
+from parsers.finance_items import item_code
 from normalize.text import fix_ocr_value
 
 INDICATOR_LABEL = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标"}
@@ -36,7 +37,7 @@ CANONICAL = {
     "op": "指标性质", "target": "年度指标值", "target_adjusted": "调整指标值", "unit": "度量单位",
     "actual": "实际完成值", "weight": "分值", "score": "得分", "deviation": "偏差原因分析及改进措施",
     "coefficient": "得分系数", "core": "是否核心指标", "explanation": "指标说明",
-    "budget_initial": "年初预算数", "budget": "全年预算数", "rate": "执行率",
+    "budget_initial": "年初预算数", "budget": "全年预算数", "rate": "执行率", "amount": "金额",
 }
 MONEY_ACTUAL = "全年执行数"
 # How much leaving a column without a cell costs: some are usually blank.
@@ -127,6 +128,9 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
         col = _role(c)
         if col is None and found and j + 1 < len(cells) and _role(cells[j + 1]) is not None:
             col = fuzzy_column_role(c.text)  # an OCR'd header word between two good ones
+            if col is None and item_code(c.text) is not None:
+                j += 1  # the first row's label printed in the header line (年度资金总额)
+                continue
             if col is None and _header_noise(c):
                 j += 1  # a mark between two header words
                 continue
@@ -140,11 +144,13 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     names = [r.role for r in roles]
     value_roles = [r for r in names if r not in ("level1", "level2", "name", "label", "block", "seq")]
     label_roles = sum(1 for r in ("level1", "level2", "name") if r in names)
-    # a target table may have one value column; then the level columns must be there
-    if len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2):
+    # a target table may have one value column; then the level columns must be there,
+    # and a money list one amount column under a labelled row-label column (项目资金(万元) | 金额)
+    one_amount = value_roles == ["amount"] and "label" in names
+    if not one_amount and (len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2)):
         return None
     indicator = any(r in names for r in ("level1", "level2", "name", "target", "op", "unit"))
-    money = any(r in names for r in ("budget_initial", "budget", "rate"))
+    money = any(r in names for r in ("budget_initial", "budget", "rate", "amount"))
     if not indicator and not money:
         return None
     kind = "indicator" if indicator else "money"
@@ -212,7 +218,7 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
         return 2.5 if t == "percent" else (1.0 if t == "number" else None)
     if role == "target_adjusted":
         return 1.0 if t in ("value", "number", "percent") else None  # usually blank: a figure goes elsewhere first
-    if role in ("budget_initial", "budget", "actual") and kind == "money":
+    if role in ("budget_initial", "budget", "actual", "amount") and kind == "money":
         return 2.0 if t == "number" else None
     if role == "rate":
         return 3.0 if t == "percent" else (0.8 if t == "number" else None)
@@ -363,6 +369,8 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
             idle = 0
         rows.append(Row(cells=best_map, level1=level1, level2=level2, name=name))
         k += best_k
+    if rows and k >= len(cells) and not any(not c.empty and cell_type(c.text) != "dash" for c in rows[-1].cells.values()):
+        rows.pop()  # the text was cut inside the last row's name: nothing of it can be read
     while rows and header.kind == "money" and not any(
             cell_type(v.text) in ("number", "percent") for v in rows[-1].cells.values()):
         rows.pop()

@@ -51,7 +51,7 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("全年(调整)预算数", "budget"), ("全年预算数", "budget"), ("调整后预算数", "budget"), ("调整预算数", "budget"),
     ("调整后预算", "budget"), ("预算数", "budget"), ("预算金额", "budget"), ("批复数", "budget"),
     ("全年执行数", "actual"), ("预算执行数", "actual"), ("执行数", "actual"), ("实际支出", "actual"),
-    ("决算数", "actual"), ("支出数", "actual"),
+    ("决算数", "actual"), ("支出数", "actual"), ("金额", "amount"),
     ("预算执行率", "rate"), ("执行率", "rate"), ("完成率", "rate"),
     ("执行率权重", "weight"), ("执行率得分", "score"),
     # both
@@ -75,9 +75,9 @@ MAX_HEADER_LEN = 16
 
 INDICATOR_ROLES = frozenset({"level1", "level2", "name", "op", "target", "target_adjusted", "unit",
                              "coefficient", "core", "deviation", "explanation"})
-MONEY_ROLES = frozenset({"budget_initial", "budget", "rate"})
+MONEY_ROLES = frozenset({"budget_initial", "budget", "rate", "amount"})
 VALUE_ROLES = frozenset({"op", "target", "target_adjusted", "unit", "actual", "weight", "score", "deviation",
-                         "coefficient", "core", "explanation", "budget_initial", "budget", "rate"})
+                         "coefficient", "core", "explanation", "budget_initial", "budget", "rate", "amount"})
 
 
 @dataclass(frozen=True)

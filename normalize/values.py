@@ -35,7 +35,9 @@ _PERCENT_WORDS = re.compile(f"百分之([{CHINESE_NUMERAL_CHARS}]+|\\d+(?:\\.\\d
 _MEASURE = re.compile(r"(?:个月|人次|户次|小时|季度|个|人|次|场|件|户|家|座|处|份|天|日|年|月|周|项|批|期|轮|名|位|所|条|篇|本|套|台|辆|张|元|万元)")
 # Leading unit of a long tail ("2次，确保…"): stop at punctuation or digits.
 _LEADING_UNIT = re.compile(r"%|‰|[^\d\s,，。；;、：:（(]{1,6}?(?=[,，。；;、：:]|$)")
-_DATE_LIKE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
+# dates and deadlines are text: 2022年12月, 2022-12-31, 12月底到位, 10月前
+_DATE_LIKE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}"
+                        r"|(?<![\d.])\d{1,2}\s*月(?:份)?\s*(?:底|前|末|中旬|上旬|下旬|以前|之前)")
 _MAX_UNIT_LEN = 8
 _LABEL_AFTER = re.compile(r"[)）、:：]|\.(?!\d)")
 

@@ -31,7 +31,7 @@ ITEM_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), code
     (r"^一般公共预算(资金|收入)?$", "general_public_budget"),
     (r"^国有资本经营预算(资金|收入)?$", "state_capital_budget"),
     (r"^(纳入)?(财政)?专户管理的?(资金|非税收入)(拨款)?$", "fiscal_special_account"),
-    (r"^(单位资金|自有资金)$", "own_funds"),
+    (r"^(单位资金|自有资金)(小计)?$", "own_funds"),
     (r"^事业收入$", "service_income"),
     (r"^经营(性)?收入$", "operating_income"),
     (r"^中央(财政)?(资金|补助)$", "central_funds"),

@@ -18,6 +18,7 @@ from parsers.finance_items import clean_label, item_code, measure_code
 from parsers.records import FinanceRow
 from parsers.tables import clean, column_labels, is_dash, is_header_row, is_number, row_texts
 
+AMOUNT_HEADER = re.compile(r"^(?:金额|资金|数额)(?:[（(](?:万元|元|亿元)[)）])?$")
 UNIT_MARK = re.compile(r"(?:单位[：:]\s*)?[（(]?\s*(万元|元|千元|亿元)\s*[)）]?")
 INDICATOR_HEADER = re.compile(r"指标|评分|考核|序号|姓名|职务")
 WHOLE_DEPARTMENT = re.compile(r"汇总|合计|总计|全部|部门整体|本部门")
@@ -69,8 +70,11 @@ def tables_to_finance(tables: list[Block], pairs_measure: str = "actual") -> lis
                 continue
             if state.header_rows:
                 labels = column_labels(state.header_rows, len(row))
-                state.layout = _Layout(labels, [measure_code(l) if l else None for l in labels],
-                                       [item_code(l) if l else None for l in labels], len(row))
+                # a bare 金额 column holds what the document is about: a target table's budget
+                measures = [measure_code(l) if l else None for l in labels]
+                measures = [pairs_measure if m is None and l and AMOUNT_HEADER.match(l) else m
+                            for m, l in zip(measures, labels)]
+                state.layout = _Layout(labels, measures, [item_code(l) if l else None for l in labels], len(row))
                 state.header_rows = []
             layout = state.layout
             if layout is None or layout.across is None:
