@@ -72,8 +72,8 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.sections = prose_sections(blocks, title)
     if doc_type != "task_breakdown":
         rec.sections += table_sections(tables)
-        have = {s.kind for s in rec.sections}
-        rec.sections += [s for s in form_sections(blocks) if s.kind not in have]
+        have = {s.kind for s in rec.sections} | {s.text for s in rec.sections}
+        rec.sections += [s for s in form_sections(blocks) if s.kind not in have and s.text not in have]
 
     money = texts_to_money(_narrative_texts(blocks))
     known = {(f.entity, f.item, f.measure) for f in rec.finance}

@@ -91,6 +91,7 @@ def form_sections(blocks: list[Block]) -> list[SectionRow]:
             cells.append((b.text.strip(), b.prov))
     out: list[SectionRow] = []
     seen: set[str] = set()
+    said: set[str] = set()
     k = 0
     while k < len(cells):
         labels = []
@@ -106,9 +107,10 @@ def form_sections(blocks: list[Block]) -> list[SectionRow]:
             continue
         for (label, _), (text, prov) in zip(reversed(labels), reversed(texts[: len(labels)])):
             kind = section_kind(label)
-            if kind in ("other",) or kind in seen:
-                continue
+            if kind in ("other",) or kind in seen or clean(text) in said:
+                continue  # a result cell that repeats the target's text says nothing new
             seen.add(kind)
+            said.add(clean(text))
             out.append(SectionRow(kind, clean(label), text, prov))
     return sorted(out, key=lambda r: (r.prov.line or 0))
 
@@ -140,8 +142,8 @@ def table_sections(tables: list[Block]) -> list[SectionRow]:
                 if not label:
                     continue
                 kind = section_kind(label)
-                if kind != "other":
-                    out.append(SectionRow(kind, clean(label), text, row[k].prov))
+                if kind != "other" and all(clean(r.text) != clean(text) for r in out):
+                    out.append(SectionRow(kind, clean(label), text, row[k].prov))  # a repeated text once
             previous = texts
     return out
 
