@@ -60,6 +60,7 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
     # one line that runs a table together makes its neighbours suspect too (a page's rest)
     region_runs_on = run_on and any(looks_run_on(l) for l in lines)
     out: list[StreamCell] = []
+    prev_pipe: list[StreamCell] | None = None
     csv_rows = _csv_lines(lines)
     i = 0
     while i < len(lines):
@@ -71,17 +72,46 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
             i += consumed
             continue
         cells = line_to_cells(lines[i], lineno)
+        if prev_pipe is not None and "|" in lines[i] and _continues(prev_pipe, cells):
+            for up, c in zip(prev_pipe, cells):
+                if c.text:
+                    up.text += c.text  # a cell wrapped onto the next line of the same grid
+                    up.line_end = lineno
+            i += 1
+            continue
+        prev_pipe = cells if "|" in lines[i] and len(cells) >= 2 else None
         if single_spaces and len(cells) == 1 and SINGLE_SPACE.search(cells[0].text):
             cells = split_single_spaces(cells[0])
         if run_on and region_runs_on:
             # spaces part cells too; a long piece is cut further by what it says
             cells = [piece for c in cells
-                     for piece in (split_run_on(c.text, lineno) if len(c.text) >= 20 else [c])]
+                     for piece in (split_run_on(c.text, lineno) if len(c.text) >= 8 else [c])]
         for c in cells:
             c.row = lineno
         out.extend(cells)
         i += 1
     return out
+
+
+def _continues(above: list[StreamCell], row: list[StreamCell]) -> bool:
+    """A pipe row that only carries on the text of the cells above it (a wrapped row).
+
+    Same width, no figures, its first cell empty, and text only under text; a
+    level name alone (生态效益指标) is a row of its own unless it completes the
+    cell above (服务对象 + 满意度指标).
+    """
+    from extract.celltypes import cell_type
+
+    if len(row) != len(above) or not row or row[0].text or not any(c.text for c in row):
+        return False
+    for up, c in zip(above, row):
+        if not c.text:
+            continue
+        if not up.text or cell_type(up.text) not in ("text", "level1", "level2") or cell_type(c.text) not in ("text", "level1", "level2"):
+            return False
+        if cell_type(c.text) in ("level1", "level2") and cell_type(up.text + c.text) not in ("level1", "level2"):
+            return False
+    return True
 
 
 LABEL_TAIL = re.compile(r"^(?:指标|指\s*标|效益指标|满意度|满意度指标)$")
@@ -106,6 +136,8 @@ def join_broken_labels(cells: list[StreamCell]) -> list[StreamCell]:
 
 def line_to_cells(line: str, lineno: int) -> list[StreamCell]:
     s = line.strip(" \u3000\t\r")
+    if not s and "\t" in line:
+        return [_cell("", lineno, empty=True, line_start=True)]  # a lone tab: an empty cell
     if not s or MARKDOWN_RULE.match(s):
         return []
     if BARS_ONLY.match(s):
@@ -209,12 +241,30 @@ def _bar_separated(lines: list[str], first_line: int) -> list[StreamCell]:
     return out
 
 
+def _plain_csv(line: str) -> list[str] | None:
+    """A CSV row with balanced quotes on one line: three or more short cells (prose has long clauses)."""
+    if line.count(",") < 2 or line.count('"') % 2:
+        return None
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30:
+        return None
+    return [c.strip() for c in cells]
+
+
 def _csv_lines(lines: list[str]) -> dict[int, tuple[list[str], int]]:
     """Lines that read as CSV rows with quoted cells: {index: (cells, lines consumed)}."""
     out: dict[int, tuple[list[str], int]] = {}
     i = 0
     while i < len(lines):
         s = lines[i]
+        plain = _plain_csv(s)
+        if plain is not None:
+            out[i] = (plain, 1)
+            i += 1
+            continue
         if s.count('"') >= 4 and s.count('","') + s.count('", "') >= 1:
             # a quoted cell may run on over lines: read until the quotes balance
             j, chunk = i, s

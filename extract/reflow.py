@@ -211,8 +211,11 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
     if role in ("weight", "score"):
         if t == "number":
             n = number_of(cell.text)
-            decimals = len(clean(cell.text).partition(".")[2])
-            return 2.0 if n is not None and 0 <= n <= 100 and decimals <= 2 else None
+            frac = clean(cell.text).partition(".")[2]
+            if n is None or not 0 <= n <= 100 or len(frac) > 2:
+                return None
+            # points are whole or tenths; `16.00` is money printed to the cent
+            return 2.0 if len(frac) <= 1 else (0.5 if frac.endswith("0") else 1.2)
         return None
     if role == "coefficient":
         return 2.5 if t == "percent" else (1.0 if t == "number" else None)
@@ -280,11 +283,15 @@ def _is_end(cell: StreamCell) -> bool:
     return not cell.empty and not cell.mark and bool(END_WORDS.match(clean(cell.text)))
 
 
-def _start_bonus(cells: list[StreamCell], k: int, header: Header) -> float:
-    """How well a row can start at cells[k]."""
+def _start_bonus(cells: list[StreamCell], k: int, header: Header, row_of: int | None = None,
+                 wide_rows: frozenset[int] = frozenset()) -> float:
+    """How well a row can start at cells[k] (`row_of`: the layout row the current row began in)."""
     if k >= len(cells):
         return 1.0
     c = cells[k]
+    if row_of is not None and c.row == row_of and row_of in wide_rows and not c.mark \
+            and cell_type(c.text) not in ("level1", "level2"):
+        return -1.0  # a row per line (CSV, pipe rows): the line's cells are one row
     if c.mark:
         return 1.5
     if _is_end(c) or find_header(cells, k) is not None:
@@ -314,6 +321,12 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
     rows: list[Row] = []
     k = header.end
     level1 = level2 = None
+    per_row: dict[int, int] = {}
+    for c in cells[header.end:limit]:
+        per_row[c.row] = per_row.get(c.row, 0) + 1
+    wide_rows = frozenset(r for r, n in per_row.items() if n >= 3)
+    starts: list[int] = []  # where each row began: a row given back ends the table there
+    since = k  # the first cell after the last row (strays before a row belong to it)
     roles = header.columns
     width = len(roles)
     idle = 0  # label cells in a row that gave no values (a table that has ended)
@@ -340,6 +353,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
             continue
         if len(clean(c.text)) > MAX_NAME_LEN or (header.kind == "indicator" and FORM_LABEL.match(clean(c.text))):
             break
+        row_start = since
         name = c
         k += 1
         # an unlabelled second level (项目立项, 资金管理) before the name: two texts, then figures
@@ -349,7 +363,9 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
                 and cell_type(cells[k + 1].text) == "number":
             level2, name = c, cells[k]
             k += 1
-        best_k, best_score, best_map = 0, _start_bonus(cells, k, header) - sum(SKIP_COST.get(r, 1.0) for r in roles), {}
+        best_k = 0
+        best_score = _start_bonus(cells, k, header, name.row, wide_rows) - sum(SKIP_COST.get(r, 1.0) for r in roles)
+        best_map: dict[str, StreamCell] = {}
         stop = k
         while stop < limit and stop - k < width and not cells[stop].mark and not _is_label(cells[stop]) \
                 and not _is_end(cells[stop]):
@@ -357,7 +373,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
             got = align(cells[k:stop], roles, header.kind)
             if got is None:
                 continue
-            score = got[0] + _start_bonus(cells, stop, header)
+            score = got[0] + _start_bonus(cells, stop, header, name.row, wide_rows)
             if score > best_score:
                 best_k, best_score, best_map = stop - k, score, got[1]
         values = {r: c2 for r, c2 in best_map.items() if not c2.empty and cell_type(c2.text) != "dash" or r == "op"}
@@ -368,13 +384,16 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
         else:
             idle = 0
         rows.append(Row(cells=best_map, level1=level1, level2=level2, name=name))
+        starts.append(row_start)
         k += best_k
+        since = k
     if rows and k >= len(cells) and not any(not c.empty and cell_type(c.text) != "dash" for c in rows[-1].cells.values()):
         rows.pop()  # the text was cut inside the last row's name: nothing of it can be read
+        k = starts.pop()
     while rows and header.kind == "money" and not any(
             cell_type(v.text) in ("number", "percent") for v in rows[-1].cells.values()):
-        rows.pop()
-        k = min(k, limit)
+        rows.pop()  # label rows after the last figures are no part of the money table: give them back
+        k = starts.pop()
     return rows, k
 
 
@@ -460,7 +479,9 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
             pending.clear()
 
     for _, row in sorted(rows.items()):
-        if len(row) == 1 or all(c.soft for c in row):
+        short_figures = all(c.soft and c.joiner == "" for c in row) and len(row) >= 2 \
+            and len(original.get(row[0].row, "")) <= 30 and any(cell_type(c.text) in ("number", "percent") for c in row)
+        if (len(row) == 1 or all(c.soft for c in row)) and not short_figures:
             flush()
             if row[0].soft and row[0].row not in claimed and row[0].row in original:
                 text = original[row[0].row]  # a prose line no table took: as it was printed

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from extract.cellstream import StreamCell
 from normalize.columns import _VOCABULARY
+from normalize.text import fix_ocr_value
 
 LEVEL_WORDS = (
     "产出指标", "效益指标", "满意度指标", "成本指标", "数量指标", "质量指标", "时效指标", "经济效益指标",
@@ -23,6 +24,9 @@ LEVEL_WORDS = (
     "项目产出", "项目效益", "项目决策", "项目管理", "项目完成指标", "项目效益指标", "部门决策", "综合管理",
 )
 END_WORDS = ("总分", "合计", "自评得分", "自评总分")
+COMPOUNDS = ("执行率得分", "执行率权重")
+# words too common inside names to cut run-on text at (项目验收合格率 holds 项目)
+GENERIC = ("项目", "金额", "编号")
 NATURE_WORDS = ("定量指标", "定性指标", "正向指标", "反向指标")
 # 是/否 (a core-indicator column) after a figure, and a % closing a name, are cells of their own
 CORE_AFTER_FIGURE = re.compile(r"(?<=[\d%次份篇个人])(是|否)(?=[\u4e00-\u9fff“\"])")
@@ -31,7 +35,8 @@ PAREN = re.compile(r"^[（(][^()（）]{0,6}[)）]$")
 UNIT = r"(?:%|万元|元|个月|人次|万人|平方米|公里|项(?!目)|年(?![度初底中])|[个人次场件户家座处份天月亩组台套篇名所只头辆本期批条块])"
 # a date is one figure: `2021年12月完成`; a digit glued before it is the cell before
 DATE = r"20\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底前|底|前|完成|以前|之前)*"
-FIGURE = re.compile(rf"{DATE}|(?:[≥≤><=≧≦═]\s*)?\d+(?:\.\d+)?\s*{UNIT}?")
+# a figure is a run of digits and points (glued figures are parted later) with its unit
+FIGURE = re.compile(rf"{DATE}|(?:[≥≤><=≧≦═]\s*)?\d(?:[\d.]*\d)?\s*{UNIT}?")
 GLUED_DATE = re.compile(r"(?<!\d)(\d{1,2})(?=20\d{2}年\d{1,2}月)")
 # an indicator's explanation (绩效标准 / 指标解释) begins 反映…: a cell of its own
 EXPLANATION_START = re.compile(r"(?<=[\u4e00-\u9fff])(?=反映)")
@@ -44,21 +49,27 @@ PLACEHOLDER = re.compile(r"^指标\s*[0-9Ll一二三四五六七八九]?\s*[:：
 
 @lru_cache(maxsize=1)
 def _words() -> re.Pattern[str]:
-    words = {w for w, _ in _VOCABULARY} | set(LEVEL_WORDS) | set(NATURE_WORDS)
+    # compounds of two header words (执行率得分) are read as their parts: run together
+    # they cannot be told from the two columns side by side
+    words = {w for w, _ in _VOCABULARY if w not in COMPOUNDS and w not in GENERIC} | set(LEVEL_WORDS) | set(NATURE_WORDS)
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?:{alternation})(?:{POINTS.pattern})?")
 
 
 def looks_run_on(text: str) -> bool:
-    """A long line holding several header or level words run together."""
-    return len(text) >= 60 and len(_words().findall(text)) >= 4
+    """A line holding several header or level words run together (a header, or a long run-on page)."""
+    words = _words().findall(text)
+    if len(words) < 4:
+        return False
+    return len(text) >= 60 or sum(len(w) for w in words) >= 0.6 * len(text.replace(" ", ""))
 
 
 def split_run_on(text: str, line: int) -> list[StreamCell]:
     from normalize.ocr_repair import repair
 
     # a preview page's chunk number (`2、`) at the line start, empty `指标2:` slots, OCR look-alikes
-    text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", repair(text)))
+    # OCR'd figures (`≥IO户`, `9O%`) as figures: a run-on table's text is mostly values
+    text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", fix_ocr_value(repair(text))))
     text = GLUED_DATE.sub(r"\1 ", text)
     text = EXPLANATION_START.sub(" ", text)
     pieces: list[str] = []
@@ -96,9 +107,7 @@ def _split_figures(chunk: str) -> list[str]:
     for m in FIGURE.finditer(chunk):
         # a figure inside a word (`1-4级`, `2021年度`) is no cell border
         before, after = chunk[m.start() - 1:m.start()], chunk[m.end():m.end() + 1]
-        decimal_before = before == "." and chunk[m.start() - 2:m.start() - 1].isdigit()
-        if before in ("-", "~") or decimal_before or after in ("-", "~", "/") \
-                or (after == "." and chunk[m.end() + 1:m.end() + 2].isdigit()):
+        if before in ("-", "~") or after in ("-", "~", "/"):
             continue
         if m.start() > pos:
             out.append(chunk[pos:m.start()])
@@ -113,8 +122,48 @@ def _split_figures(chunk: str) -> list[str]:
     return out
 
 
+GLUED_CENTS = re.compile(r"\d+?\.\d{2}")
+
+
+def _part_figures(p: str) -> list[str]:
+    """Figures printed to the cent and run together: `186.40212.75` -> 186.40 | 212.75."""
+    if p.count(".") >= 2 and re.fullmatch(r"[\d.]+%?", p):
+        parts = GLUED_CENTS.findall(p.rstrip("%"))
+        rest = p.rstrip("%")[sum(len(x) for x in parts):]
+        if parts and (not rest or re.fullmatch(r"\d+(?:\.\d+)?", rest)):
+            out = parts + ([rest] if rest else [])
+            if p.endswith("%"):
+                out[-1] += "%"
+            return [q for x in out for q in _part_percent(x)]
+    return _part_percent(p)
+
+
+def _part_percent(p: str) -> list[str]:
+    """`1093.24%`: a rate over 200% is a figure glued before a rate (10 | 93.24%)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)%", p)
+    if m and float(m.group(1)) > 200:
+        digits = m.group(1)
+        for k in (1, 2):
+            head, tail = digits[:k], digits[k:]
+            if tail and not tail.startswith(("0", ".")) and float(tail) <= 200:
+                return [head, tail + "%"]
+    return [p]
+
+
+def _weight_score(p: str) -> list[str] | None:
+    for k in (2, 1):
+        w, sc = p[:k], p[k:]
+        if sc and not sc.startswith("0") or sc in ("0",):
+            try:
+                if 0 < float(w) <= 100 and float(sc) <= float(w):
+                    return [w, sc]
+            except ValueError:
+                continue
+    return None
+
+
 def _part_glued(pieces) -> list[str]:
-    items = [p for p in pieces if p]
+    items = [q for p in pieces if p for q in _part_figures(p)]
     out: list[str] = []
     for k, p in enumerate(items):
         nxt = items[k + 1] if k + 1 < len(items) else ""
@@ -126,10 +175,23 @@ def _part_glued(pieces) -> list[str]:
         if nxt and len(p) > len(nxt) and p.endswith(nxt) and re.fullmatch(r"\d{1,2}", p[:-len(nxt)]):
             out.extend([p[:-len(nxt)], nxt])
             continue
-        # `1010` / `22` before 是/否: weight and score printed together
+        # `1010` / `22` closing a row: weight and score printed together
         if re.fullmatch(r"\d{2,6}", p) and len(p) % 2 == 0 and p[:len(p) // 2] == p[len(p) // 2:] \
-                and nxt[:1] in ("是", "否"):
+                and not nxt.startswith(("年", "月")) and (nxt[:1] in ("是", "否", "") or not nxt[:1].isdigit()) \
+                and float(p[:len(p) // 2]) <= 100:
             out.extend([p[:len(p) // 2], p[len(p) // 2:]])
+            continue
+        # `108.2` closing a row after a result: weight 10 and score 8.2 (a score is no more than its weight)
+        prev = out[-1] if out else ""
+        if re.fullmatch(r"\d{3,4}(?:\.\d)?", p) and re.search(r"[%\u4e00-\u9fff]$", prev) \
+                and not nxt[:1].isdigit() and not nxt.startswith(("年", "月")):
+            split = _weight_score(p)
+            if split:
+                out.extend(split)
+                continue
+        # `总分10095.5`: the maximum 100 and the score run together
+        if prev in END_WORDS and re.fullmatch(r"100\d{1,2}(?:\.\d+)?", p):
+            out.extend(["100", p[3:]])
             continue
         # a text printed twice over: target and result alike
         half = len(p) // 2

@@ -101,7 +101,7 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
         if kind not in TAB_KINDS:
             # pasted without tabs: the header-led re-flow reads its tables, if it finds any
             end = i
-            while end < n and (kinds[end] not in TAB_KINDS):
+            while end < n and (kinds[end] not in TAB_KINDS or _lone_tab_inside(lines, kinds, end)):
                 end += 1
             got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_block)
             if got is not None:
@@ -127,6 +127,14 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
         blocks.append(text_line_to_block(lines[i], i + 1, file_name))
         i += 1
     return blocks
+
+
+def _lone_tab_inside(lines: list[str], kinds: list[str], k: int) -> bool:
+    """A line holding only a tab among untabbed cells is an empty cell of theirs."""
+    if lines[k].strip(" \u3000\t\r"):
+        return False
+    nxt = next((j for j in range(k + 1, len(lines)) if lines[j].strip(" \u3000\t\r")), None)
+    return nxt is not None and kinds[nxt] not in TAB_KINDS
 
 
 def text_line_to_block(line: str, lineno: int, file_name: str) -> Block:

@@ -61,7 +61,7 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("考评得分", "score"),
     ("序号", "seq"), ("编号", "seq"),
     # finance row labels
-    ("项目资金", "label"), ("年度预算数", "label"), ("资金来源", "label"), ("资金情况", "label"),
+    ("项目资金", "label"), ("年度预算数", "label"), ("项目", "label"), ("资金来源", "label"), ("资金情况", "label"),
 )
 _WORDS = sorted(_VOCABULARY, key=lambda p: -len(p[0]))
 # Row-label header cells that name a part of the form: they stand over the rows.
