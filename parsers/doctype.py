@@ -23,13 +23,33 @@ AGENCY = re.compile(r"评价(?:实施)?机构|第三方|主评人|(?:有限|咨�
 SELF_VOICE = re.compile(r"我局|我单位|我委|我部门|本单位|本部门|自评")
 
 
+# A report's cover that is a fill-in form (部门(单位)名称 / 预算编码 / 评价方式 / 报告日期, 财政局(制)).
+COVER_FIELDS = re.compile(r"部门[(（]单位[)）]名称|预\s*算\s*编\s*码|评价方式|评价机构|报告日期|填报日期|联系人|联络电话")
+FORM_ISSUER = re.compile(r"^[\u4e00-\u9fa5]{2,20}[(（]\s*制\s*[)）]$|^制表[：:]|[\u4e00-\u9fa5]{2,12}(?:财政局|财政厅)制$")
+# The 部门决算 template's performance part: `3.部门整体支出绩效自评开展情况`.
+FINAL_ACCOUNTS_PART = re.compile(r"(?:^|\s)\d\s*[.、．]\s*部门整体支出绩效(?:自评)?(?:开展)?情况|预算绩效情况说明")
+
+
 def classify(title: str | None, lines: list[TextLine]) -> str:
     text = "\n".join(l.text for l in lines)
     if title:
         for pattern, code in TITLE_RULES:
             if pattern.search(title):
+                if code == "self_evaluation_report" and _is_form_cover(lines):
+                    return "self_evaluation_table"  # a 自评报告 that is a form with a cover page
                 return code if code != "report" else _report_kind(text)
+        by_content = _classify_by_content(text, lines)
+        # a title of no report or form (…工作开展情况说明): only a form's own tables make it one
+        return by_content if by_content in ("self_evaluation_table", "target_table", "task_breakdown") else "other"
+    if FINAL_ACCOUNTS_PART.search(text) or re.search(r"决算", text) and re.search(r"绩效评价得分表|绩效自评", text):
+        return "final_accounts"
     return _classify_by_content(text, lines)
+
+
+def _is_form_cover(lines: list[TextLine]) -> bool:
+    head = [l.text.strip() for l in lines[:30]]
+    fields = {m.group(0) for t in head for m in COVER_FIELDS.finditer(t)}
+    return len(fields) >= 3 and any(FORM_ISSUER.search(t) for t in head)
 
 
 def _report_kind(text: str) -> str:
@@ -44,10 +64,17 @@ def _report_kind(text: str) -> str:
     return "self_evaluation_report"
 
 
+def _is_row(line: TextLine) -> bool:
+    """A table row, or a line pasted as one (`a | b | c`, CSV cells)."""
+    return line.in_table or line.text.count("|") >= 2 or line.text.count('","') >= 2
+
+
 def _classify_by_content(text: str, lines: list[TextLine]) -> str:
-    table_text = "\n".join(l.text for l in lines if l.in_table)
+    table_text = "\n".join(l.text for l in lines if _is_row(l))
     has_indicators = bool(re.search(r"三级指标|指标值|绩效目标|产出指标|产出目标", table_text))
-    if re.search(r"评分标准|考核标准|评分细则", table_text) and re.search(r"责任|牵头|完成时限", table_text):
+    if re.search(r"评分标准|考核标准|评分细则", table_text) and (
+            re.search(r"责任|牵头|完成时限", table_text)
+            or re.search(r"考核内容|考评内容|考核指标|考核项目|考评项目", table_text) and re.search(r"权数|分值|权重", table_text)):
         return "task_breakdown"
     if has_indicators and re.search(r"自评|得分|完成情况|实际完成", table_text):
         return "self_evaluation_table"

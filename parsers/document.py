@@ -8,11 +8,15 @@ states is taken from the sibling: a form often names neither.
 """
 from __future__ import annotations
 
+import re
+
 from extract.ir import Block, ExtractedFile, Provenance
-from normalize.orgs import split_org
+from normalize.orgs import split_org, title_unit
 from parsers.checks import check_document, check_siblings, check_year
 from parsers.claims import unclaimed_text
+from parsers.chrome import ChromeHints, strip_chrome
 from parsers.doctype import classify
+from parsers.form_fields import read_form
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
 from parsers.meta import (content_years, find_evaluation, find_org, find_scope, find_staffing, signature_facts,
@@ -21,7 +25,7 @@ from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord, Evaluation
 from parsers.sections import _is_narrative, form_sections, prose_sections, table_sections
 from parsers.runon import runon_to_tables
-from parsers.segment import DocSpan, blocks_to_spans
+from parsers.segment import DocSpan, blocks_to_spans, span_title
 from parsers.tasks import tables_to_tasks
 from parsers.textview import blocks_to_lines
 
@@ -29,37 +33,49 @@ TABLE_DOCS = ("self_evaluation_table", "target_table", "task_breakdown", "final_
 
 
 def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
-    spans = blocks_to_spans(extracted.blocks)
+    blocks, hints = strip_chrome(extracted.blocks)
+    spans = blocks_to_spans(blocks or extracted.blocks)
     records, year_guesses = [], []
-    for span in spans:
-        rec, guess = span_to_record(span, extracted.name, extracted.format)
+    for i, span in enumerate(spans):
+        rec, guess = span_to_record(span, extracted.name, extracted.format, hints, first=i == 0)
         records.append(rec)
         year_guesses.append(guess)
-    fill_from_siblings(records, year_guesses)
+    texts = [re.sub(r"\s+", "", "\n".join(b.text if b.kind != "table" else " ".join(c.text for c in b.cells())
+                                          for b in span.blocks)) for span in spans]
+    fill_from_siblings(records, year_guesses, texts)
     for rec in records:
         check_document(rec)
     check_siblings(records)
     return records
 
 
-def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[DocumentRecord, int | None]:
-    """The document's record, and the year its text names most (used when no year is stated)."""
+def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: ChromeHints | None = None,
+                   first: bool = True) -> tuple[DocumentRecord, int | None]:
+    """The document's record, and the year its text names most (used when no year is stated).
+
+    `hints` is what the page chrome said (publisher, file name, 成文日期); the
+    file's first document takes them where its own text states nothing.
+    """
     blocks = runon_to_tables(span.blocks)
     lines = blocks_to_lines(blocks)
-    title = span.title
+    title = span_title(span, hints, first)
     doc_type = classify(title, lines)
     start, end = _bounds(blocks, file_name, fmt)
     rec = DocumentRecord(doc_type=doc_type, start=start, end=end, title=title)
-    org = find_org(title, lines)
+    form = read_form(lines)
+    page = hints if first else None
+    org = find_org(title, lines, form, page)
     if org:
         rec.org_name = org
         rec.org_region, rec.org_department = split_org(org)
+    else:
+        rec.org_region, rec.org_department = title_unit(title)  # 贵池区…考评细则: the area alone
     years = content_years(lines, title)
-    rec.fiscal_year = stated_fiscal_year(title, lines)
+    rec.fiscal_year = stated_fiscal_year(title, lines, page.file_titles if page else None)
     check_year(rec, title_year(title), years)
-    rec.scope, rec.project = find_scope(title, lines)
+    rec.scope, rec.project = find_scope(title, lines, form, doc_type)
     sources: dict = {}
-    rec.evaluation = find_evaluation(lines, sources)
+    rec.evaluation = find_evaluation(lines, sources, form, page.written_date if page else None)
     if doc_type == "evaluation_report":
         _sign_off(rec, lines)
     rec.staffing = find_staffing(lines, sources)
@@ -69,7 +85,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt") -> tuple[Doc
     rec.finance = tables_to_finance(tables, pairs_measure="budget" if doc_type == "target_table" else "actual")
     rec.indicators = tables_to_indicators(tables)
     rec.tasks = tables_to_tasks(tables)
-    rec.sections = prose_sections(blocks, title)
+    rec.sections = prose_sections(blocks, span.title)
     if doc_type != "task_breakdown":
         rec.sections += table_sections(tables)
         have = {s.kind for s in rec.sections} | {s.text for s in rec.sections}
@@ -141,19 +157,30 @@ def _locator(block: Block, fmt: str, line: int | None) -> str | None:
     return f"para:{line}" if line is not None else None
 
 
-def fill_from_siblings(records: list[DocumentRecord], year_guesses: list[int | None]) -> None:
-    """A form that names no organisation or year takes them from the report beside it.
+def fill_from_siblings(records: list[DocumentRecord], year_guesses: list[int | None],
+                       texts: list[str] | None = None) -> None:
+    """A form that names no organisation or year takes them from the report beside it;
+    a form's tail cut from its head takes them only where its own text prints them.
 
     A year a sibling states in its title beats the year a form's own text
     mentions most (a form's prose names many years); that guess comes next.
     """
     stated = [r.fiscal_year for r in records]
+
+    def printed(i: int, value) -> bool:
+        # a document with its own head (a title) is a whole form beside its report; a headless
+        # tail cut from an earlier document takes only what its own text prints
+        return texts is None or records[i].title is not None or (value is not None and str(value) in texts[i])
+
     for i, rec in enumerate(records):
         siblings = sorted((j for j in range(len(records)) if j != i), key=lambda j: abs(j - i))
         if not rec.org_name:
-            donor = next((records[j] for j in siblings if records[j].org_name), None)
+            donor = next((records[j] for j in siblings if records[j].org_name and (
+                printed(i, records[j].org_name) or records[j].org_region and records[j].org_department
+                and printed(i, records[j].org_region[-1] + records[j].org_department))), None)  # 区退役军人事务局
             if donor:
                 rec.org_name, rec.org_region, rec.org_department = donor.org_name, donor.org_region, donor.org_department
         if rec.fiscal_year is None:
-            rec.fiscal_year = next((stated[j] for j in siblings if stated[j] is not None), None) \
+            year = next((stated[j] for j in siblings if stated[j] is not None), None) \
                 or year_guesses[i] or next((year_guesses[j] for j in siblings if year_guesses[j]), None)
+            rec.fiscal_year = year if printed(i, year) else None

@@ -12,7 +12,7 @@ from collections import Counter
 from normalize.dates import parse_report_date
 from normalize.grades import grade_code
 from normalize.numbers import parse_number
-from normalize.orgs import find_orgs, split_org
+from normalize.orgs import (areas_of, complete_org, find_orgs, find_vague_orgs, leading_area, split_org)
 from normalize.text import squash_spaces
 from parsers.records import Evaluation, Staffing
 from parsers.textview import TextLine
@@ -24,7 +24,7 @@ SEP = r"[\s\t]*(?:为|是|共|共计|合计|：|:)?[\s\t]*"
 
 ORG_LABEL = re.compile(r"(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|项目单位|被评价单位|评价对象|实施单位)(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。]{4,30})")
 CLAUSES = re.compile(r"[，。；：、,;:()（）\t“”\"《》\s]+")
-ORG_HINT_DEPT = re.compile(r"[局委办心院所厅署站馆会]")
+ORG_HINT_DEPT = re.compile(r"[局委办心院所厅署站馆会府学校协部联队]")
 ORG_HINT_AREA = re.compile(r"[省市区县旗州盟]")
 _VAGUE_AREA = re.compile(r"^(全|本|我|该|各|各级|市|县|区|旗|省)(区|县|市|旗|省)?$")
 
@@ -34,8 +34,31 @@ def _usable(name: str) -> bool:
     return bool(region and department) and not _VAGUE_AREA.match(region)
 
 
-def find_org(title: str | None, lines: list[TextLine]) -> str | None:
-    """The organisation a document is about: labelled, else in the title, else most named."""
+def find_org(title: str | None, lines: list[TextLine], form=None, hints=None) -> str | None:
+    """The organisation a document is about.
+
+    In order: the unit a form names (实施单位, 单位名称 …), a labelled name, the
+    title, the form's 主管部门, the file's own name, the name the body repeats
+    most, and last the publisher the page names (发布机构 / 来源). A name
+    printed without its area (区卫生健康局, 市机关事务服务中心, 财政局) is
+    completed by the area the title or the publisher gives, when one does.
+    """
+    titles = [t for t in [title] + list(getattr(hints, "file_titles", []) or []) if t]
+    areas = [a for t in titles for a in areas_of(t)]
+    publishers = hints.publisher_orgs() if hints is not None else []
+    publisher_areas = [a for p in publishers for a in areas_of(p)]
+
+    def complete(name: str | None) -> str | None:
+        if not name:
+            return None
+        if _usable(name):
+            return name
+        return complete_org(name, publisher_areas) or complete_org(name, areas)
+
+    if form is not None and form.unit:
+        name = complete(form.unit)
+        if name:
+            return name
     for line in lines[:60]:
         m = ORG_LABEL.search(line.text)
         if m:
@@ -46,10 +69,54 @@ def find_org(title: str | None, lines: list[TextLine]) -> str | None:
         names = [n for n in find_orgs(squash_spaces(title)) if _usable(n)]
         if names:
             return names[0]
+    if form is not None and form.superior:
+        name = complete(form.superior)
+        if name:
+            return name
+    for t in titles[1:]:
+        names = [n for n in find_orgs(squash_spaces(t)) if _usable(n)]
+        if names:
+            return names[0]
+    counted = _most_named(lines, title)
+    if counted:
+        return counted
+    for t in titles:
+        for level, department in find_vague_orgs(squash_spaces(t) + "\n" + _head_text(lines)):
+            name = complete_org(level + department, areas)
+            if name and department:
+                return name
+    for p in publishers:
+        if _usable(p):
+            return p
+        zone = leading_area(title or "")
+        if zone and not split_org(p)[0]:
+            return zone + p  # 文章来源:财政局 under 高新区(江海区)… : the district's 财政局
+        name = complete_org(p, areas)
+        if name:
+            return name
+    return None
+
+
+def _head_text(lines: list[TextLine], n: int = 20) -> str:
+    return "\n".join(l.text for l in lines[:n])
+
+
+ADDRESSEE = re.compile(r"^[\u4e00-\u9fa5（）()、]{4,40}(?:局|委员会|委|办公室|中心|院|所|厅|办|署|站|馆|会|政府)[：:]?$")
+
+
+def _most_named(lines: list[TextLine], title: str | None) -> str | None:
+    """The name the body repeats most (first named on a tie); not an addressee, not a cited document."""
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    body_started = False
     for i, line in enumerate(lines):
-        for clause in CLAUSES.split(line.text):
+        text = line.text.strip()
+        if not body_started and len(text) > 40:
+            body_started = True
+        if not body_started and not line.in_table and ADDRESSEE.match(text) and title and text not in title:
+            continue  # 主送机关: the office the report is sent to
+        text = re.sub(r"《[^》]*》", "", text)
+        for clause in CLAUSES.split(text):
             # the full pattern is slow: try it only on clauses that could hold a name
             if len(clause) < 4 or not (ORG_HINT_DEPT.search(clause) and ORG_HINT_AREA.search(clause)):
                 continue
@@ -87,15 +154,22 @@ def content_years(lines: list[TextLine], title: str | None = None) -> Counter[in
     return counts
 
 
-def stated_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
-    """The year the title (or a `（2024年度）` line under it) states."""
+YEAR_IN_FILE_NAME = re.compile(r"(?<!\d)(20\d{2})(?:\s*年度?|(?=[\u4e00-\u9fa5]))")
+
+
+def stated_fiscal_year(title: str | None, lines: list[TextLine], file_titles: list[str] | None = None) -> int | None:
+    """The year the title (or a `（2024年度）` line under it, or the file's own name) states."""
     if title:
         m = YEAR_IN_TITLE.search(squash_spaces(title))
         if m:
             return int(m.group(1))
     head = [l for l in lines[:8] if not l.in_table]
     for line in head:
-        m = re.search(r"[（(]\s*(20\d{2})\s*年度\s*[)）]", line.text)
+        m = re.search(r"[（(]\s*(20\d{2})\s*年度?\s*[)）]", line.text)
+        if m:
+            return int(m.group(1))
+    for name in file_titles or []:
+        m = YEAR_IN_FILE_NAME.search(squash_spaces(name))  # 惠州市交通运输局2021部门整体绩效自评报告.pdf
         if m:
             return int(m.group(1))
     return None
@@ -106,44 +180,86 @@ def stated_fiscal_year(title: str | None, lines: list[TextLine]) -> int | None:
 PROJECT_NAME = re.compile(r"项目名称[ \t]*[：:\t][ \t]*([^\t\n，。]{2,60})")
 
 
-PROJECT_TITLE = re.compile(r"项目(?:支出)?(?:绩效|自评|评价)|专项资金(?:绩效|评价)")
+PROJECT_TITLE = re.compile(r"项目(?:支出)?(?:绩效|自评|评价)|专项资金(?:绩效|评价)|项目[^，。]{0,12}自评报告|转移支付|(?:经费|资金)[^，。]{0,10}(?:绩效|自评)")
+WHOLE_DEPARTMENT = re.compile(r"部门整体|整体支出|部门（单位）整体|部门\(单位\)整体|机关整体")
+INTERNAL_ASSIGNMENT = re.compile(r"责任股室|责任科室|责任处室|牵头股室|牵头科室|责任股|牵头领导")
 
 
-def find_scope(title: str | None, lines: list[TextLine]) -> tuple[str | None, str | None]:
-    """Project scope when a 项目名称 is given or the title evaluates a project; else the department."""
-    text = (title or "") + "\n" + "\n".join(l.text for l in lines[:80])
+def find_scope(title: str | None, lines: list[TextLine], form=None, doc_type: str | None = None) -> tuple[str | None, str | None]:
+    """`project` when a 项目名称 is given or the title is about one project or fund; else the department.
+
+    A 考评细则 / 任务分解 has a scope only when it says so (部门整体, 项目支出) or
+    assigns the department's own work to its sections (责任股室); a text of no
+    known kind has none unless it says so.
+    """
+    t = squash_spaces(title or "")
+    head = "\n".join(l.text for l in lines[:80])
+    text = (title or "") + "\n" + head
     m = PROJECT_NAME.search(text)
-    whole_department = re.search(r"部门整体|整体支出|部门（单位）整体", title or "")
-    if m or (PROJECT_TITLE.search(squash_spaces(title or "")) and not whole_department):
-        return "project", (m.group(1).strip() if m else None)
+    project = form.project if form is not None and form.project else (m.group(1).strip() if m else None)
+    whole_department = WHOLE_DEPARTMENT.search(t)
+    if doc_type in ("task_breakdown", "other"):
+        if PROJECT_TITLE.search(t) and not whole_department:
+            return "project", project
+        if whole_department or (doc_type == "task_breakdown" and INTERNAL_ASSIGNMENT.search(re.sub(r"\s+", "", head))):
+            return "department", None
+        return None, None
+    if project or (PROJECT_TITLE.search(t) and not whole_department):
+        return "project", project
+    if not whole_department and not t and re.search(r"项目负责人", head):
+        return "project", None  # a form cut above its head: 项目负责人 signs a project's form
     return "department", None
 
 
 # --- evaluation ----------------------------------------------------------------------------------
 
-TOTAL_SCORE = re.compile(rf"(?:总得分|综合得分|综合评分|自评得分|评价得分|最终得分|绩效得分|自评总分|评价总分|总评分|总分)(?:值)?{SEP}{NUM}(?:[\s\t]*分)?(?:[\s\t]+{NUM})?")
+# a score is no list number (总分 3.部门整体…) and may follow a `(分)` / `(100分)` unit
+TOTAL_SCORE = re.compile(rf"(?:总得分|综合得分|综合评分|自评得分|评价得分|最终得分|绩效得分|自评总分|评价总分|总评分|总分)(?:值)?"
+                         rf"(?:[(（]\s*(?:\d+\s*)?分\s*[)）])?{SEP}{NUM}(?!\d)(?!\s*[.、．](?!\d))(?:[\s\t]*分)?(?:[\s\t]+{NUM})?")
 GRADE = re.compile(r"(?:评价等级|评价等次|自评等级|自评等次|绩效等级|评定等级|综合评价等级|等级|等次|自评结果|评价结果|绩效评价结果|评价结论|综合评价)[\s\t]*(?:为|是|评定为|认定为|：|:)?[\s\t]*[“\"「]?(优秀|良好|中等|合格|不合格|较差|优|良|中|差)(?:[”\"」]|等|级|$|[，。；\s\t])")
 AGENCY_RE = re.compile(r"评价(?:实施)?机构(?:名称)?[\s\t]*[：:\t][\s\t]*([^\t\s，。；]{4,40})")
-LEAD_RE = re.compile(r"(?:主评人|评价组组长|项目负责人|评价负责人)(?:（签字）|\(签字\))?[\s\t]*[：:\t][\s\t]*([\u4e00-\u9fa5·]{2,5})(?![\u4e00-\u9fa5])")
+LEAD_RE = re.compile(r"(?:主评人|评价组组长|评价负责人)(?:（签字）|\(签字\))?[\s\t]*[：:\t][\s\t]*([\u4e00-\u9fa5·]{2,5})(?![\u4e00-\u9fa5])")
 LEAD_PROSE = re.compile(r"由(?:[\u4e00-\u9fa5]{0,6}?(?:局长|主任|书记|处长|科长|部长|院长|组长))?([\u4e00-\u9fa5]{2,4})任(?:评价组|自评小组|工作组)?组长")
 JOB_TITLE = re.compile(r"(?:副)?(?:局长|主任|书记|处长|科长|部长|院长|组长|站长|所长|队长|股长|主席|县长|区长|市长|旗长|负责人|同志)")
 NOT_A_NAME = re.compile(r"年月|月日|签字|签章|盖章|日期")  # a blank signature line: 年  月  日
-DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|评价时间|出具日期|日期)[\s\t]*[：:\t][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
+DATE_NO_DAY_MARK = re.compile(r"(?:填报日期|报告日期|成文日期)[\s\t]*[：:\t][\s\t]*(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)")
+DATE_RE = re.compile(r"(?:评价报告时间|报告时间|报告日期|填报日期|成文日期|评价时间|出具日期|日期)[\s\t]*[：:\t][\s\t]*(20\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|20\d{2}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)")
 
 
-def find_evaluation(lines: list[TextLine], sources: dict | None = None) -> Evaluation | None:
-    """The verdict; `sources` gets, for each field found, the line it was read from."""
+# The department's own evaluation group is no 评价机构 (评价机构:部门(单位)评价组).
+OWN_GROUP = re.compile(r"评价组$|评价小组$|自评组$|自评小组$|工作组$|领导小组$|^(?:本|我)(?:单位|部门|局)|^部门(?:（单位）|\(单位\))?$|自评")
+
+
+def find_evaluation(lines: list[TextLine], sources: dict | None = None, form=None,
+                    date_hint: str | None = None) -> Evaluation | None:
+    """The verdict; `sources` gets, for each field found, the line it was read from.
+
+    What the form's fields say (总分 | 100 | 96 | 优, 填报日期) comes first; the
+    patterns read the rest. The evaluation is an object as soon as one of its
+    fields is printed, a report date alone included (SCHEMA.md).
+    """
     ev = Evaluation()
     sources = {} if sources is None else sources
+    if form is not None:
+        ev.total_score, ev.max_score = form.total_score, form.max_score
+        ev.grade_raw, ev.grade = form.grade_raw, form.grade
+        ev.date = form.date
+        for name, key in (("total_score", "total_score"), ("max_score", "total_score"), ("grade", "grade"),
+                          ("grade_raw", "grade"), ("date", "date")):
+            if getattr(ev, name) is not None and key in form.sources:
+                sources[f"evaluation.{name}"] = form.sources[key]
+    scored_by_form = ev.total_score is not None
     for line in lines:
         before = dict(vars(ev))
         _read_evaluation_line(ev, line.text)
+        if scored_by_form:
+            ev.max_score = before["max_score"]
         for name, value in vars(ev).items():
             if value is not None and before[name] is None:
                 sources[f"evaluation.{name}"] = line.prov
-    verdict = (ev.total_score, ev.grade, ev.agency, ev.lead)
-    # a form's 填报日期 alone is no evaluation
-    return None if all(v is None for v in verdict) else ev
+    if ev.date is None and date_hint:
+        ev.date = date_hint  # 成文日期 the page prints for the document
+    return None if ev.is_empty() else ev
 
 
 def _read_evaluation_line(ev: Evaluation, text: str) -> None:
@@ -162,7 +278,7 @@ def _read_evaluation_line(ev: Evaluation, text: str) -> None:
             ev.grade_raw, ev.grade = m.group(1), grade_code(m.group(1))
     if ev.agency is None:
         m = AGENCY_RE.search(text)
-        if m:
+        if m and not OWN_GROUP.search(m.group(1)):
             ev.agency = m.group(1)
     if ev.lead is None:
         m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
@@ -172,6 +288,10 @@ def _read_evaluation_line(ev: Evaluation, text: str) -> None:
         m = DATE_RE.search(text)
         if m:
             ev.date = parse_report_date(m.group(1))
+        else:
+            m = DATE_NO_DAY_MARK.search(text)
+            if m:  # 填报日期:2022 年 5 月 20 (日 lost)
+                ev.date = parse_report_date(f"{m.group(1)}年{m.group(2)}月{m.group(3)}日")
 
 
 # --- staffing ------------------------------------------------------------------------------------
@@ -181,10 +301,11 @@ STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("authorized_admin", re.compile(rf"行政编制(?:数)?{COUNT}")),
     ("authorized_institution", re.compile(rf"事业编制(?:数)?{COUNT}")),
     ("authorized", re.compile(rf"(?<!行政)(?<!事业)(?<!工勤)(?<!机关)(?:人员编制|编制总数|编制人数|编制数|核定编制|共有编制|编制)(?![情管])(?:人数)?{COUNT}")),
-    ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员)(?:人数)?{COUNT}"
+    ("actual", re.compile(rf"(?:实有人数|在编在岗|实有在职人员|在职人员|在编人员|在职人数|在编人数|实有人员"
+                          rf"|现有编制人员|现有在编人员|现有在职人员|现有人员|现有干部职工|现有职工)(?:人数)?{COUNT}"
                           rf"|实有{SEP}{NUM}[\s\t]*(?:名|人)")),
     ("internal_units", re.compile(rf"(?:内设(?:机构|股室|科室)?{SEP}{NUM}[\s\t]*个|{NUM}[\s\t]*个(?:内设机构|股室|科室|职能股室|职能科室|内设股室))")),
-    ("subordinate_units", re.compile(rf"(?:{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属|下设|下辖)(?![^，。；]{{0,12}}(?:股室|科室|内设))[^，。；\t\d]{{0,12}}?{SEP}{NUM}[\s\t]*(?:个|家|所)(?!股室|科室|内设))")),
+    ("subordinate_units", re.compile(rf"(?:(?:直属|下属|所属)(?:事业)?单位(?:数量)?{SEP}{NUM}[\s\t]*(?:个|家|所)|{NUM}[\s\t]*个[^，。；\t]{{0,15}}?(?:二级机构|下属单位|二级单位|所属单位)|(?:下属|所属|下设|下辖)(?![^，。；]{{0,12}}(?:股室|科室|内设))[^，。；\t\d]{{0,12}}?{SEP}{NUM}[\s\t]*(?:个|家|所)(?!股室|科室|内设))")),
 )
 
 

@@ -89,3 +89,58 @@ def _add_title_line(span: DocSpan, block: Block) -> None:
     elif span.title_lines[-1] is not span.blocks[-1]:
         return  # a second title-like line further down is not part of the title
     span.title_lines.append(block)
+
+
+# --- the document's own title --------------------------------------------------------------------
+
+FORM_TITLE_WORDS = (r"(?:绩效自评表|自评表|绩效目标表|目标表|申报表|批复表|评价表|考评细则|考核细则|评分细则|任务分解表"
+                    r"|自评报告|评价报告)")
+YEAR_PAREN = r"(?:\s*[(（]\s*20\d{2}\s*年度?\s*[)）])?"
+# A form's title inside a run-on line: `附件: 项目支出绩效自评表 (2022年度) 项目名称 …`.
+EMBEDDED_TITLE = re.compile(rf"(?:^|(?<=[\s:：、]))(?P<t>[^\s:：、|，。,;；]{{0,40}}?{FORM_TITLE_WORDS}{YEAR_PAREN})")
+TITLE_CUT = re.compile(r"\s*[|\t].*$", re.S)
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title as printed, without the cells pasted after it (`… 自评表 | 部门:… |`)."""
+    if not title:
+        return None
+    t = TITLE_CUT.sub("", title.strip()).strip()
+    return t or None
+
+
+def _head_texts(span: DocSpan, n: int = 4) -> list[str]:
+    out = []
+    for b in span.blocks[:n]:
+        if b.kind == "table":
+            out += [c.text for row in b.rows[:2] for c in row[:2] if c.text.strip()]
+        elif b.text.strip():
+            out.append(b.text)
+    return out
+
+
+def span_title(span: DocSpan, hints=None, first: bool = True) -> str | None:
+    """The document's own title: its title line; else a form title inside its run-on head
+    (the file's own name where the text prints it); else, for the file's first document,
+    the web page's title or the file name when they name a report or form."""
+    title = clean_title(span.title)
+    if title:
+        return title
+    file_titles = list(getattr(hints, "file_titles", []) or []) if hints is not None else []
+    page_titles = list(getattr(hints, "article_titles", []) or []) + file_titles if first else []
+    heads = _head_texts(span)
+    if heads and any(_key(heads[0]) == _key(t) for t in page_titles):
+        return clean_title(heads[0])  # the first line is the title the page gives the file
+    for text in heads:
+        head = text[:800]
+        for name in file_titles:
+            found = re.search(r"\s*".join(map(re.escape, name)) + YEAR_PAREN, head)
+            if found and re.search(FORM_TITLE_WORDS + "|报告|目标|细则", name):
+                return re.sub(r"\s+", "", found.group(0))  # the file's name, as the text prints it
+        m = EMBEDDED_TITLE.search(head)
+        if m:
+            return re.sub(r"\s+", "", m.group("t"))
+    for name in page_titles:
+        if looks_like_title(name) or re.search(FORM_TITLE_WORDS + "|报告|细则|说明", name):
+            return clean_title(name)
+    return None

@@ -221,7 +221,10 @@ FACTS = [
     ("e-indicator-target", "e", P, lambda d: tgt(ind(d, "新建供水管网长度")), (">=", 45, "公里", None)),
     ("e-money-target", "e", P, lambda d: tgt(ind(d, "工程总投资控制")), ("<=", 6800000, "元", None)),
     ("e-funds", "e", P, lambda d: fin(d, "funds_total", "budget"), 6800000.0),
-    ("e-no-verdict", "e", P, lambda d: d["evaluation"], None),
+    # no verdict is printed, only the 填报日期: a date alone is an evaluation (SCHEMA.md)
+    ("e-no-verdict", "e", P, lambda d: d["evaluation"], {"total_score": None, "max_score": None, "grade": None,
+                                                         "grade_raw": None, "agency": None, "lead": None,
+                                                         "date": "2024-01-12"}),
     # f: task breakdown, cell per line, merged cells
     ("f-doc", "f", "task_breakdown", lambda d: (d["org"]["region"], d["org"]["department"], d["fiscal_year"], len(d["tasks"])),
      ("准格尔旗", "林业和草原局", 2023, 7)),
