@@ -426,9 +426,19 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     table row, a cell alone (or a prose line split at single spaces) is a
     paragraph, as the line-based reader would have made it.
     """
-    from extract.cellstream import lines_to_stream
+    from extract.cellstream import SINGLE_SPACE, lines_to_stream
+    from extract.runon_cells import header_word_count, looks_run_on
 
-    for single_spaces, run_on in ((False, False), (True, False), (True, True)):
+    if header_word_count("\n".join(lines), enough=3) < 3:
+        return None  # no header words, no header-led table: the cheap test most prose fails
+    # cells split on what separates them; failing that, at single spaces; failing that, by what
+    # they say (run-on) — each tried only where the lines could be read so
+    passes = [(False, False)]
+    if any(SINGLE_SPACE.search(l) for l in lines):
+        passes.append((True, False))
+    if any(looks_run_on(l) for l in lines):
+        passes.append((True, True))
+    for single_spaces, run_on in passes:
         cells = lines_to_stream(lines, first_line, single_spaces=single_spaces, run_on=run_on)
         tables = stream_to_tables(cells)
         if tables:

@@ -56,6 +56,16 @@ def _words() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation})(?:{POINTS.pattern})?")
 
 
+def header_word_count(text: str, enough: int = 3) -> int:
+    """How many header or level words the text holds (counting stops at `enough`)."""
+    n = 0
+    for _ in _words().finditer(text):
+        n += 1
+        if n >= enough:
+            break
+    return n
+
+
 def looks_run_on(text: str) -> bool:
     """A line holding several header or level words run together (a header, or a long run-on page)."""
     words = _words().findall(text)

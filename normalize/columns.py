@@ -125,6 +125,7 @@ def header_unit(texts: list[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def fuzzy_column_role(text: str) -> Column | None:
     """A header word misread by OCR (`年成值全完值` for 全年完成值): the closest word, if close."""
     s = _PAREN_ANY.sub("", clean_header(text))

@@ -13,6 +13,7 @@ Each value is then read by what it must be: a name, a date, a score, a grade.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from extract.ir import Provenance
@@ -58,6 +59,9 @@ LABEL_RE = re.compile("|".join(f"(?P<l{i}>{_spaced(w)}){_SUFFIX}" for i, w in en
 # `部门` alone is a label only before a colon (部门:临沧市…); elsewhere it is a word.
 DEPT_COLON = re.compile(r"(?<![\u4e00-\u9fa5])部门\s*[:：]")
 PIECE_SPLIT = re.compile(r"[\t|｜]+")
+_ANY_LABEL = re.compile("|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]") for w in _LABEL_WORDS) + "|部门")
+_SPACES = re.compile(r"[ \u3000]+")
+_LABEL_CHARS = re.compile("[" + re.escape("".join(sorted({w[0] for w in _LABEL_WORDS} | {"部"}))) + "]")
 VALUE_TRIM = re.compile(r"^[\s:：、,，;；|]+|[\s:：,，;；|]+$")
 MAX_RUNON_VALUE = 40
 
@@ -112,11 +116,16 @@ def _pieces(lines: list[TextLine]) -> list[_Piece]:
     return out
 
 
+@lru_cache(maxsize=16384)
 def _labels(text: str) -> list[tuple[str, int, int, str]]:
-    """(label word, start, end, the label as printed) in order."""
+    """(label word, start, end, the label as printed) in order (cached: pieces repeat, and a
+    piece is asked for again as the value of the label before it)."""
+    if not _LABEL_CHARS.search(text) or not _ANY_LABEL.search(_SPACES.sub("", text)):
+        return []  # no label word at all (spaces aside): most prose and figures, found fast
     found = []
     for m in LABEL_RE.finditer(text):
-        word = _LABEL_WORDS[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
+        # the outer group that matched names the word (lastgroup: no scan of all groups)
+        word = _LABEL_WORDS[int(m.lastgroup[1:])]
         found.append((word, m.start(), m.end(), m.group(0)))
     for m in DEPT_COLON.finditer(text):
         if not any(s <= m.start() < e for _, s, e, _ in found):
