@@ -249,9 +249,19 @@ def _plain_csv(line: str) -> list[str] | None:
         cells = next(csv.reader([line]))
     except (csv.Error, StopIteration):
         return None
-    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30:
+    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30 or commas_in_prose(cells):
         return None
     return [c.strip() for c in cells]
+
+
+def commas_in_prose(cells: list[str]) -> bool:
+    """ASCII commas between the clauses of a sentence (`…下载后,可能会…,请知晓。`) make no CSV row:
+    a clause ends a sentence inside a cell, or no cell is empty, short or a figure."""
+    if any(re.search(r"[。；;！？]\S", c) or c.rstrip().endswith(("。", "；")) for c in cells[:-1]):
+        return True
+    if any(c.rstrip().endswith("。") for c in cells) and not any(not c.strip() for c in cells):
+        return True
+    return not any(not c.strip() or len(c.strip()) <= 6 or re.fullmatch(r"[\d.,%\-]+", c.strip()) for c in cells)
 
 
 def _csv_lines(lines: list[str]) -> dict[int, tuple[list[str], int]]:

@@ -24,6 +24,7 @@ from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
+from extract.cellstream import commas_in_prose
 from extract.reflow import region_to_blocks
 
 CELL_LINE = re.compile(r"^[ \u3000]*\t")
@@ -335,7 +336,7 @@ def _csv_cells(line: str) -> list[str] | None:
         cells = next(csv.reader([line]))
     except (csv.Error, StopIteration):
         return None
-    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30:
+    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30 or commas_in_prose(cells):
         return None
     return [c.strip() for c in cells]
 

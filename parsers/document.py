@@ -91,7 +91,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
         have = {s.kind for s in rec.sections} | {s.text for s in rec.sections}
         rec.sections += [s for s in form_sections(blocks) if s.kind not in have and s.text not in have]
 
-    money = texts_to_money(_narrative_texts(blocks))
+    money = texts_to_money(_narrative_texts(blocks), default_measure="budget" if doc_type == "target_table" else "actual")
     known = {(f.entity, f.item, f.measure) for f in rec.finance}
     rec.finance += [f for f in money.finance if (f.entity, f.item, f.measure) not in known]
     rec.expenditures = money.expenditures
