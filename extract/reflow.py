@@ -496,9 +496,9 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
             if row[0].soft and row[0].row not in claimed and row[0].row in original:
                 text = original[row[0].row]  # a prose line no table took: as it was printed
             else:
-                text = row[0].text
-                for prev, c in zip(row, row[1:]):
-                    text += (c.joiner if c.joiner == prev.joiner else "") + c.text
+                # what a table left of a line: its pieces as we cut them, a space between
+                # (the cut is the reading: `总分 100 95.5`, not the glued `总分10095.5`)
+                text = " ".join(c.text for c in row)
             for k, part in enumerate(text.split("\n")):
                 if part.strip():
                     blocks.append(line_to_block(part, row[0].line + (k if not row[0].soft else 0), file_name))

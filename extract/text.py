@@ -66,7 +66,7 @@ def classify_line(line: str) -> str:
         return "pipe"
     if CELL_LINE.match(line):
         return "tsv"
-    if "\t" in line.strip():
+    if "\t" in line.strip(" \u3000\r\n"):  # trailing tabs are empty cells of a row
         return "tsv"
     return "text"
 

@@ -12,6 +12,7 @@ import re
 
 from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org, title_unit
+from normalize.script import looks_traditional, to_simplified
 from parsers.checks import check_document, check_siblings, check_year
 from parsers.claims import unclaimed_text
 from parsers.chrome import ChromeHints, strip_chrome
@@ -33,6 +34,7 @@ TABLE_DOCS = ("self_evaluation_table", "target_table", "task_breakdown", "final_
 
 
 def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
+    simplify_traditional(extracted.blocks)
     blocks, hints = strip_chrome(extracted.blocks)
     spans = blocks_to_spans(blocks or extracted.blocks)
     records, year_guesses = [], []
@@ -98,6 +100,19 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
     rec.checks += money.checks
     rec.unclaimed = unclaimed_text(blocks, rec, title)
     return rec, (years.most_common(1)[0][0] if years else None)
+
+
+def simplify_traditional(blocks: list[Block]) -> None:
+    """A report printed in traditional characters is read as simplified (normalize.script)."""
+    sample = "".join(b.text if b.kind != "table" else "".join(c.text for c in b.cells()) for b in blocks[:200])
+    if not looks_traditional(sample):
+        return
+    for b in blocks:
+        if b.kind == "table":
+            for c in b.cells():
+                c.text = to_simplified(c.text)
+        else:
+            b.text = to_simplified(b.text)
 
 
 def _note_sources(rec: DocumentRecord, lines, sources: dict, title: str | None) -> None:

@@ -230,6 +230,10 @@ def _take_score(form: FormFields, label: str, value: str, following: list[_Piece
     first = float(m.group(1))
     stated_max = MAX_IN_LABEL.search(label)
     rest = [p.text for p in following]
+    inline = value[m.end():].strip()
+    if inline and SCORE.fullmatch(inline):
+        # `总分 100 95.5`: the maximum and the score in one piece (spaces between the cells)
+        rest, value = [inline] + rest, m.group(0)
     second = SCORE.fullmatch(rest[0]) if rest else None
     if stated_max:
         form.max_score = float(stated_max.group(1))
