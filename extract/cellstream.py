@@ -98,7 +98,7 @@ def _continues(above: list[StreamCell], row: list[StreamCell]) -> bool:
 
     Same width, no figures, its first cell empty, and text only under text; a
     level name alone (生态效益指标) is a row of its own unless it completes the
-    cell above (服务对象 + 满意度指标).
+    cell above (服务对象 + 满意度指标): two level names stacked are two rows.
     """
     from extract.celltypes import cell_type
 
@@ -109,8 +109,8 @@ def _continues(above: list[StreamCell], row: list[StreamCell]) -> bool:
             continue
         if not up.text or cell_type(up.text) not in ("text", "level1", "level2") or cell_type(c.text) not in ("text", "level1", "level2"):
             return False
-        if cell_type(c.text) in ("level1", "level2") and cell_type(up.text + c.text) not in ("level1", "level2"):
-            return False
+        if cell_type(c.text) in ("level1", "level2") and cell_type(up.text) in ("level1", "level2"):
+            return False  # two level names stacked are two rows (社会效益指标 over 生态效益指标)
     return True
 
 

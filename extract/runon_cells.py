@@ -56,10 +56,16 @@ def _words() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation})(?:{POINTS.pattern})?")
 
 
+@lru_cache(maxsize=1)
+def _all_words() -> re.Pattern[str]:
+    words = {w for w, _ in _VOCABULARY} | set(LEVEL_WORDS)
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def header_word_count(text: str, enough: int = 3) -> int:
     """How many header or level words the text holds (counting stops at `enough`)."""
     n = 0
-    for _ in _words().finditer(text):
+    for _ in _all_words().finditer(text):
         n += 1
         if n >= enough:
             break

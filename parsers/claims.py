@@ -70,3 +70,15 @@ def _unclaimed_rows(table: Block, claimed_rows: set, section_text: str) -> list[
             continue  # a form's part title (二、收支情况): structure, not data
         out.append(("\t".join(texts), row[0].prov))
     return out
+
+
+def content_units(blocks: list[Block], title: str | None) -> int:
+    """How many rows and paragraphs of a document could hold data: the denominator of coverage
+    (the paragraphs and table rows unclaimed_text looks at, headings and the title apart)."""
+    n = 0
+    for block in blocks:
+        if block.kind == "table":
+            n += sum(1 for row in block.rows if any(t for t in row_texts(row)))
+        elif block.kind != "heading" and block.text.strip() and not (title and _squash(block.text) in _squash(title)):
+            n += 1
+    return n

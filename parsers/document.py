@@ -14,7 +14,7 @@ from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org, title_unit
 from normalize.script import looks_traditional, to_simplified
 from parsers.checks import check_document, check_siblings, check_year
-from parsers.claims import unclaimed_text
+from parsers.claims import content_units, unclaimed_text
 from parsers.chrome import ChromeHints, strip_chrome
 from parsers.doctype import classify
 from parsers.form_fields import read_form
@@ -99,6 +99,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
     rec.expenditures = money.expenditures
     rec.checks += money.checks
     rec.unclaimed = unclaimed_text(blocks, rec, title)
+    rec.content_units = content_units(blocks, title)
     return rec, (years.most_common(1)[0][0] if years else None)
 
 

@@ -136,6 +136,7 @@ class DocumentRecord:
     sections: list[SectionRow] = field(default_factory=list)
     checks: list[CheckRow] = field(default_factory=list)
     unclaimed: list[tuple[str, Provenance]] = field(default_factory=list)
+    content_units: int = 0  # rows and paragraphs that could hold data (coverage's denominator)
     # where each document-level fact was read: "evaluation.total_score" -> (value, place)
     fact_sources: dict[str, tuple[object, Provenance]] = field(default_factory=dict)
 

@@ -1,0 +1,158 @@
+"""The table reconstruction stage for text (extract.cellstream, extract.reflow,
+extract.runon_cells) and what it feeds: made-up forms, one hard feature each.
+The layout-invariance test (tests/test_layout_invariance.py) covers whole forms."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.coverage import coverage
+from extract import read_file
+from extract.cellstream import commas_in_prose, lines_to_stream
+from extract.ir import Provenance
+from extract.reflow import stream_to_tables
+from extract.runon_cells import split_run_on
+from extract.text import extract_text
+from normalize.columns import column_role, fuzzy_column_role
+from parsers import parse_file
+from parsers.prose_money import texts_to_money
+
+
+def grid(text: str) -> list[list[list[str]]]:
+    ef = extract_text(text.encode("utf-8"), "t.txt", "t.txt", "0")
+    return [[[c.text for c in row] for row in b.rows] for b in ef.blocks if b.kind == "table"]
+
+
+def parse(tmp_path: Path, text: str, name: str = "f.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_file(read_file(path))
+
+
+def test_header_words_by_the_longest_word():
+    assert column_role("预算执行数").role == "actual"  # spent money, not a budget
+    assert column_role("预算执行率").role == "rate"
+    assert column_role("执行率得分").role == "score"
+    assert column_role("年初目标值(A)").role == "target"
+    col = column_role("得分\n(20分*执行率)")
+    assert (col.role, col.points) == ("score", 20.0)
+    assert column_role("项目资金 (万元)").unit == "万元"
+    assert column_role("预算执行情况(10分)").role == "block"  # a part of the form, no column
+    assert column_role("完成本年度主要工作任务的情况说明") is None  # a sentence, not a header
+
+
+def test_an_ocr_misread_header_word_is_matched_by_its_characters():
+    assert fuzzy_column_role("年完值成全").role == "actual"  # 全年完成值, characters shuffled
+    assert fuzzy_column_role("值分") is None  # too short to tell
+
+
+def test_two_row_header_splits_the_merged_target_column():
+    text = ("绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 |\n"
+            "产出指标 | 数量指标 | 新建蓄水池 | ≥ | 4 | 座 | 4座 | 10 | 9 |\n")
+    [table] = grid(text)
+    assert table[0] == ["一级指标", "二级指标", "三级指标", "指标性质", "年度指标值", "度量单位", "实际完成值", "分值", "得分"]
+    assert table[1] == ["产出指标", "数量指标", "新建蓄水池", "≥", "4", "座", "4座", "10", "9"]
+
+
+def test_cell_per_line_with_lone_bars_and_row_marks():
+    text = "\n".join(["一级指标", "|", "二级指标", "|", "三级指标", "|", "指标值", "|", "得分", "|", "|||",
+                      "产出指标", "|", "质量指标", "|", "验收合格率", "|", "100%", "|", "8", "|", "||||",
+                      "|", "时效指标", "|", "按期完工率", "|", "≥95%", "|", "|||"])
+    [table] = grid(text)
+    assert table[1:] == [["产出指标", "质量指标", "验收合格率", "100%", "8"],
+                         ["产出指标", "时效指标", "按期完工率", "≥95%", ""]]  # the merged 一级 label carried down
+
+
+def test_wrapped_pipe_rows_are_joined_to_the_cells_above():
+    text = ("| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 分值 |\n"
+            "| 效益指标 | 服务对象 | 群众对饮水工程的 | ≥90% | 10 |\n"
+            "| | 满意度指标 | 满意度 | | |\n")
+    [table] = grid(text)
+    assert table[1] == ["效益指标", "服务对象满意度指标", "群众对饮水工程的满意度", "≥90%", "10"]
+
+
+def test_a_level_name_alone_in_a_wrapped_looking_row_stays_a_row():
+    text = ("| 一级指标 | 二级指标 | 三级指标 | 年度指标值 |\n"
+            "| 效益指标 | 社会效益指标 | 受益人口 | ≥800人 |\n"
+            "| | 生态效益指标 | 植被恢复面积 | ≥20亩 |\n")
+    [table] = grid(text)
+    assert [row[1] for row in table[1:]] == ["社会效益指标", "生态效益指标"]
+
+
+def test_run_on_text_is_cut_by_words_and_figures():
+    cells = [c.text for c in split_run_on("产出指标数量指标新建蓄水池≥4座4座1010", 1)]
+    assert cells == ["产出指标", "数量指标", "新建蓄水池", "≥4座", "4座", "10", "10"]
+    cells = [c.text for c in split_run_on("年度资金总额120.50118.203097.10%29.7", 1)]
+    assert cells == ["年度资金总额", "120.50", "118.20", "30", "97.10%", "29.7"]
+    # a weight glued before the target the next cell repeats; a date glued after a weight
+    assert [c.text for c in split_run_on("保障学生人数8860人860人8", 1)][:3] == ["保障学生人数", "8", "860人"]
+    assert [c.text for c in split_run_on("完成时间52023年11月完成", 1)][:3] == ["完成时间", "5", "2023年11月完成"]
+
+
+def test_run_on_table_read_as_the_grid(tmp_path):
+    [doc] = parse(tmp_path, "2024年度部门整体支出绩效目标表\n一级指标二级指标三级指标年度指标值实际完成值分值得分\n"
+                            "产出指标数量指标培训基层干部≥300人次312人次1010\n"
+                            "质量指标培训考核合格率≥95%98%55\n满意度指标服务对象满意度指标学员满意度≥90%93%108\n")
+    got = [(i.level1, i.level2, i.name, i.target.raw, i.weight, i.score) for i in doc.indicators]
+    assert got == [("output", "quantity", "培训基层干部", "≥300人次", 10, 10),
+                   ("output", "quality", "培训考核合格率", "≥95%", 5, 5),
+                   ("satisfaction", "satisfaction", "学员满意度", "≥90%", 10, 8)]
+
+
+def test_commas_between_clauses_make_no_csv_row():
+    assert commas_in_prose(["本年度共举办培训12期", "参训人数达到860人次", "完成全年目标。"])
+    assert not commas_in_prose(["资金总额", "120.50", "118.20", "98.09%"])
+    assert grid("一、项目概况,本项目于2023年立项,主要用于村级道路维护,覆盖8个村。\n") == []
+
+
+def test_a_row_cut_by_the_end_of_the_text_is_dropped():
+    text = "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 |\n产出指标 | 数量指标 | 维修道路 | 12公里 | 12公里 |\n效益指标 | 社会效"
+    table = grid(text)[0]
+    assert [row[2] for row in table[1:]] == ["维修道路"]
+
+
+def test_money_list_with_one_amount_column_is_a_target_tables_budget(tmp_path):
+    [doc] = parse(tmp_path, "项目支出绩效目标申报表\n(2024年度)\n项目名称 乡村道路养护\n"
+                            "项目资金(万元) 年度资金总额 金额(万元)\n(一)财政拨款小计 42.50\n(二)其他收入 0.00\n")
+    money = {(f.item, f.measure): f.value for f in doc.finance}
+    assert money == {("fiscal_appropriation", "budget"): 425000.0, ("other_funds", "budget"): 0.0}
+
+
+def test_prose_money_received_and_spent():
+    text = ("2023年收到财政资金50万元，其中：中央资金30万元，省级资金20万元。"
+            "全年支出45万元，其中中央资金28万元，资金执行率为90%。")
+    facts = texts_to_money([(text, Provenance(file="p.txt", line=1))])
+    got = {(f.item, f.measure): f.value for f in facts.finance}
+    assert got == {("funds_total", "budget"): 500000.0, ("central_funds", "budget"): 300000.0,
+                   ("provincial_funds", "budget"): 200000.0, ("expenditure_total", "actual"): 450000.0,
+                   ("central_funds", "actual"): 280000.0, ("funds_total", "rate"): 90.0}
+    assert facts.expenditures == []  # money received is no spending by purpose
+
+
+def test_a_label_before_a_colon_names_the_amount():
+    facts = texts_to_money([("1、收入：318.06万元。2、支出：301.25万元。", Provenance(file="p.txt", line=1))])
+    assert {(f.item, f.value) for f in facts.finance} == {("funds_total", 3180600.0), ("expenditure_total", 3012500.0)}
+
+
+def test_traditional_characters_are_read_as_simplified(tmp_path):
+    [doc] = parse(tmp_path, "2023年度項目支出績效自評表\n一級指標\t二級指標\t三級指標\t年度指標值\t實際完成值\n"
+                            "產出指標\t數量指標\t維修水渠長度\t≥5公里\t5.2公里\n")
+    [ind] = doc.indicators
+    assert (doc.doc_type, ind.level1, ind.level2, ind.name, ind.target.value) == (
+        "self_evaluation_table", "output", "quantity", "维修水渠长度", 5.0)
+
+
+def test_form_labels_apart_from_their_texts_are_paired(tmp_path):
+    [doc] = parse(tmp_path, "2023年度项目支出绩效自评表\n项目名称\n村级公路养护\n年度总体目标\n预期目标\n实际完成情况\n"
+                            "完成全镇村级公路日常养护，路况良好率保持在九成以上。\n"
+                            "全年养护村级公路三十二公里，路况良好率达到百分之九十三。\n")
+    kinds = {s.kind: s.text for s in doc.sections}
+    assert kinds["goals"].startswith("完成全镇村级公路日常养护")
+
+
+def test_coverage_counts_what_no_parser_read(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "2023年度部门整体支出绩效目标表\n一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t送戏下乡场次\t≥60场\n\n"
+        "评价人员\n姓名\t职务\t单位\n刘晓\t股长\t铜鼓县文化广电旅游局\n", encoding="utf-8")
+    [row], failed = coverage([tmp_path])
+    assert failed == [] and row.records == 1 and row.units == 5 and row.unread == 3  # 评价人员, its header, its row
+    assert row.share_read == 0.4
