@@ -429,8 +429,8 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     from extract.cellstream import SINGLE_SPACE, lines_to_stream
     from extract.runon_cells import header_word_count, looks_run_on
 
-    if header_word_count("\n".join(lines), enough=3) < 3:
-        return None  # no header words, no header-led table: the cheap test most prose fails
+    if not _header_plausible(lines):
+        return None  # no header-led table can be here: the cheap test most prose fails
     # cells split on what separates them; failing that, at single spaces; failing that, by what
     # they say (run-on) — each tried only where the lines could be read so
     passes = [(False, False)]
@@ -457,6 +457,24 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
         pos = table.end
     blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, table_no, claimed, original))
     return blocks, table_no + 1
+
+
+def _header_plausible(lines: list[str]) -> bool:
+    """Three header words in one line, or three short lines that are header words within ten lines."""
+    from extract.runon_cells import header_word_count
+
+    recent: list[int] = []
+    for k, line in enumerate(lines):
+        s = line.strip(" \u3000\t|")
+        if not s:
+            continue
+        if len(s) <= 24 and column_role(s) is not None:
+            recent = [j for j in recent if k - j < 10] + [k]
+            if len(recent) >= 3:
+                return True
+        elif header_word_count(s, enough=3) >= (2 if len(s) <= 40 else 3):
+            return True  # a short line of two header words may be a money list's (项目资金 | 金额)
+    return False
 
 
 def _grid_cells(table: ReflowedTable) -> list[list]:

@@ -94,12 +94,13 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
     blocks: list[Block] = []
     table_no = 0
     i, n = 0, len(lines)
+    no_table_before = 0
     while i < n:
         kind = kinds[i]
         if kind == "blank":
             i += 1
             continue
-        if kind not in TAB_KINDS:
+        if kind not in TAB_KINDS and i >= no_table_before:
             # pasted without tabs: the header-led re-flow reads its tables, if it finds any
             end = i
             while end < n and (kinds[end] not in TAB_KINDS or _lone_tab_inside(lines, kinds, end)):
@@ -110,6 +111,7 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
                 blocks.extend(new_blocks)
                 i = end
                 continue
+            no_table_before = end  # the run holds none: read it line by line, once (not each suffix again)
         end, rows = None, None
         if kind == "cell":
             end = cell_region_end(kinds, lines, i)
