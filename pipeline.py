@@ -194,6 +194,21 @@ def checks(db_url: str, code: str | None):
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json_out", is_flag=True, help="Print the figures as JSON.")
+def coverage(paths: tuple[Path, ...], as_json_out: bool):
+    """How much of each document the parsers read.
+
+    The files are read in this process and nothing is stored: point it at a
+    folder before ingesting it. Documents with the least read come first.
+    """
+    from analysis.coverage import as_json, coverage as read_coverage, format_table
+
+    rows, failed = read_coverage(list(paths))
+    click.echo(as_json(rows, failed) if as_json_out else format_table(rows, failed))
+
+
+@cli.command()
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "parquet"]),
               default="json", show_default=True,

@@ -156,3 +156,18 @@ def test_coverage_counts_what_no_parser_read(tmp_path):
     [row], failed = coverage([tmp_path])
     assert failed == [] and row.records == 1 and row.units == 5 and row.unread == 3  # 评价人员, its header, its row
     assert row.share_read == 0.4
+
+
+def test_coverage_command(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline import cli
+
+    (tmp_path / "a.txt").write_text("2023年度部门整体支出绩效目标表\n一级指标\t二级指标\t三级指标\t指标值\n"
+                                    "产出指标\t数量指标\t送戏下乡场次\t≥60场\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["coverage", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "a.txt#1 (target_table)" in result.output and result.output.strip().endswith("100.0% read")
+    result = CliRunner().invoke(cli, ["coverage", "--json", str(tmp_path)])
+    assert '"total_share_read": 1.0' in result.output
+    assert CliRunner().invoke(cli, ["coverage", str(tmp_path / "missing")]).exit_code == 2
