@@ -30,7 +30,7 @@ from analysis.tables import export_tables
 from db.checks_report import check_lines
 from db.export import export_json
 from db.ingest import RunBusy, default_workers, ingest_paths
-from db.session import open_db, session_factory
+from db.session import lock_is_free, open_db, session_factory
 from db.status import status_lines
 from extract.errors import InputError
 
@@ -144,7 +144,9 @@ class Progress:
 @db_option
 @click.option("--workers", "-j", type=click.IntRange(min=0), default=0, envvar="JIXIAO_WORKERS",
               show_default="0: one per core",
-              help="Worker processes that read and parse; 1 parses in this process.")
+              help="Worker processes that read and parse, each file under "
+                   "JIXIAO_FILE_TIMEOUT (120 s) and JIXIAO_WORKER_MEMORY_MB (1536); "
+                   "1 with both limits 0 parses in this process.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
               help="Seconds to wait for another run on the same database before giving up.")
 @click.pass_context
@@ -179,7 +181,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str, workers: in
 def status(db_url: str, n_runs: int, list_missing: bool):
     """The last runs, the quarantined files with their reasons, missing files."""
     with database(db_url) as engine, session_factory(engine)() as session:
-        for line in status_lines(session, n_runs, list_missing):
+        for line in status_lines(session, n_runs, list_missing, lock_free=lock_is_free(engine)):
             click.echo(line)
 
 

@@ -24,13 +24,11 @@ few per cent of a file's cost), so one writer does not limit the speed.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
+import re
 import socket
 import time
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,12 +41,14 @@ from db import PIPELINE_VERSION
 from db.loader import quarantine_file, store_file
 from db.models import File, Run
 from db.session import Busy, run_lock, session_factory
-from db.worker import Job, Result, init_worker, process, sha256_of
+from db.pool import Pool
+from db.worker import Job, Result, process, sha256_of
+from extract.limits import Limits
+from extract.names import printable
 
 # A file modified this close to its stat may change again within the same
 # mtime tick, unseen; such files get no stored mtime, so the next run hashes.
 RACY_NS = 2_000_000_000
-IN_FLIGHT_PER_WORKER = 4  # jobs queued per worker: busy workers, bounded memory
 CHUNK = 500  # paths per IN (...) list
 
 
@@ -173,7 +173,7 @@ def _start_run(Session, paths: list, workers: int, version: str) -> int:
         s.execute(update(Run).where(Run.status == "running").values(status="interrupted"))
         run = Run(started_at=_now(), status="running", pipeline_version=version,
                   host=socket.gethostname(), pid=os.getpid(), workers=workers,
-                  paths="\n".join(str(Path(p).resolve()) for p in paths))
+                  paths="\n".join(printable(Path(p).resolve()) for p in paths))
         s.add(run)
         s.flush()
         return run.id
@@ -225,10 +225,11 @@ def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int
             File.path, File.sha256, File.size, File.mtime_ns, File.pipeline_version,
             File.status, File.missing_since))}
     plan = _Plan(jobs=[])
-    seen: set[str] = set()
+    seen: set[str] = set()  # as stored: printable
     for path in files:
-        key = str(path.resolve())
-        seen.add(key)
+        key = str(path.resolve())  # the real name, to open the file by
+        stored = printable(key)  # the name in the database (\xNN for bytes that are no UTF-8)
+        seen.add(stored)
         escape = _escapes_root(path, key, roots)
         if escape:
             plan.stat_failures.append((path, escape))
@@ -241,7 +242,7 @@ def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int
         size, mtime = st.st_size, st.st_mtime_ns
         if mtime >= t0_ns - RACY_NS:
             mtime = None  # racily clean: store no mtime, so the next run hashes
-        row = known.get(key)
+        row = known.get(stored)
         if row is None:
             plan.jobs.append(Job(key, str(path), size, mtime, None, "new"))
             continue
@@ -251,18 +252,30 @@ def _plan(Session, files: list[Path], roots: list[str], version: str, t0_ns: int
             plan.skipped += 1
             plan.still_quarantined += row.status == "quarantined"
             if row.missing_since is not None:
-                plan.reappeared.append(key)
+                plan.reappeared.append(stored)
             continue
         if same_version:  # stat differs: hash, and parse only if the bytes did change
             plan.jobs.append(Job(key, str(path), size, mtime, row.sha256, "changed"))
         else:  # a new pipeline re-parses everything, so a parser fix reaches old data
             plan.jobs.append(Job(key, str(path), size, mtime, None, "reparsed"))
+    shown_roots = [printable(root) for root in roots]
     for key, row in known.items():
         if (key not in seen and row.missing_since is None
-                and any(key.startswith(root) for root in roots)
-                and not os.path.lexists(key)):
+                and any(key.startswith(root) for root in shown_roots)
+                and not os.path.lexists(key) and not os.path.lexists(_unprintable(key))):
             plan.gone.append(key)
     return plan
+
+
+def _unprintable(stored: str) -> str:
+    """The real name of a stored path that `printable` escaped (a name that
+    really holds the text \\xNN is also tried as it is, by the caller)."""
+    if "\\x" not in stored:
+        return stored
+    parts = re.split(r"((?:\\x[0-9a-f]{2})+)", stored)
+    raw = b"".join(bytes.fromhex(part.replace("\\x", "")) if i % 2 else part.encode("utf-8")
+                   for i, part in enumerate(parts))
+    return os.fsdecode(raw)
 
 
 def _apply_plan(Session, run_id: int, plan: _Plan, found: int) -> None:
@@ -277,23 +290,6 @@ def _apply_plan(Session, run_id: int, plan: _Plan, found: int) -> None:
 
 
 # ---------------------------------------------------------------- workers
-
-def _mp_context():
-    # forkserver: workers fork from a clean server process that has the
-    # parsers imported already, never from this process with its open
-    # database connections and threads. spawn where forkserver is missing.
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["db.worker", "parsers", "parsers.document"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _crashed(job: Job) -> Result:
-    return Result(job, "failed", stage="extract",
-                  error="the worker process died reading this file (crash or out of memory)")
-
 
 def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
     """Touched files whose digest is known are hashed here (disk speed, no
@@ -314,63 +310,22 @@ def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
     return done, rest
 
 
-def _results(work: tuple[list[Result], list[Job]], workers: int) -> Iterator[Result]:
-    """Results in completion order; in this process when one worker suffices."""
+def _results(work: tuple[list[Result], list[Job]], workers: int,
+             limits: Limits) -> Iterator[Result]:
+    """Results in completion order: from worker processes under the per-file
+    limits (db/pool.py), one worker for `workers` 1; in this process only when
+    one worker suffices and no limit is on (both settings 0)."""
     ready, jobs = work
     yield from ready
-    if workers <= 1 or len(jobs) <= 1:
+    if not jobs:
+        return
+    if workers <= 1 and not limits.watched:
         for job in jobs:
             yield process(job)
         return
-    ctx = _mp_context()
-    queue: deque[Job] = deque(jobs)
-    suspects: deque[Job] = deque()  # in flight when a worker died
-    produced = False  # has any worker returned a result yet?
-    while queue or suspects:
-        if suspects:
-            # One at a time, so a second crash names the culprit exactly.
-            job = suspects.popleft()
-            with ProcessPoolExecutor(1, mp_context=ctx, initializer=init_worker) as pool:
-                try:
-                    result = pool.submit(process, job).result()
-                except BrokenProcessPool:
-                    if not produced:  # no worker ever worked: not this file's fault
-                        raise RuntimeError("worker processes die on start-up; "
-                                           "try --workers 1 to see why") from None
-                    result = _crashed(job)
-            produced = True
-            yield result
-            continue
-        pool = ProcessPoolExecutor(min(workers, len(queue)), mp_context=ctx,
-                                   initializer=init_worker)
-        inflight: dict = {}
-        try:
-            while queue or inflight:
-                broken = False
-                while queue and len(inflight) < workers * IN_FLIGHT_PER_WORKER:
-                    job = queue.popleft()
-                    try:
-                        inflight[pool.submit(process, job)] = job
-                    except BrokenProcessPool:  # died between two results
-                        queue.appendleft(job)
-                        broken = True
-                        break
-                done = wait(inflight, return_when=FIRST_COMPLETED)[0] if inflight else set()
-                for fut in done:
-                    job = inflight.pop(fut)
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        suspects.append(job)
-                        broken = True
-                        continue
-                    produced = True
-                    yield result
-                if broken:
-                    suspects.extend(inflight.values())
-                    break
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    pool = Pool(min(workers, len(jobs)), limits)
+    with closing(pool.results(jobs)) as results:
+        yield from results
 
 
 # ---------------------------------------------------------------- storing
@@ -380,9 +335,10 @@ def _store(Session, run_id: int, res: Result, version: str, summary: IngestSumma
     job = res.job
     if res.outcome == "same":
         with Session() as s, s.begin():
-            s.execute(update(File).where(File.path == job.key).values(
+            stored = printable(job.key)
+            s.execute(update(File).where(File.path == stored).values(
                 size=job.size, mtime_ns=job.mtime_ns, missing_since=None))
-            status = s.scalar(select(File.status).where(File.path == job.key))
+            status = s.scalar(select(File.status).where(File.path == stored))
             _bump(s, run_id, skipped=1)
         summary.skipped += 1
         summary.still_quarantined += status == "quarantined"
@@ -414,9 +370,10 @@ def _quarantine(Session, run_id, key, shown, sha, stage, error, version, summary
             sha = sha256_of(key)
         except OSError:
             sha = None  # unreadable bytes: no digest
+    shown, error = printable(shown), printable(error)
     with Session() as s, s.begin():
-        quarantine_file(s, key, Path(key).name, sha, stage, error, version, size=size,
-                        mtime_ns=mtime_ns, run_id=run_id)
+        quarantine_file(s, printable(key), printable(Path(key).name), sha, stage, error,
+                        version, size=size, mtime_ns=mtime_ns, run_id=run_id)
         _bump(s, run_id, failed=1)
     summary.quarantined.append(Failure(shown, stage, error))
     if echo:
@@ -434,13 +391,17 @@ def ingest_paths(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     wait: float = 0.0,
+    limits: Limits | None = None,
 ) -> IngestSummary:
     """One ingest run over files and folders (see the module docstring).
 
     `echo` receives one line per quarantined file; `progress(done, total)`
     is called as files needing work finish. Raises RunBusy if another run
-    holds the database for longer than `wait` seconds.
+    holds the database for longer than `wait` seconds. `limits` (default: the
+    settings, read from the environment now) bounds each file's time and its
+    worker's memory.
     """
+    limits = Limits.from_env() if limits is None else limits
     t0, t0_ns = time.monotonic(), time.time_ns()
     paths = list(paths)
     Session = session_factory(engine)
@@ -465,7 +426,7 @@ def ingest_paths(
             total = len(plan.jobs)
             if progress:
                 progress(0, total)
-            for done, res in enumerate(_results(_hash_first(plan.jobs), workers), 1):
+            for done, res in enumerate(_results(_hash_first(plan.jobs), workers, limits), 1):
                 _store(Session, run_id, res, pipeline_version, summary, echo)
                 if progress:
                     progress(done, total)

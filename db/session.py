@@ -184,23 +184,51 @@ class Busy(Exception):
     """Another ingest run holds the database."""
 
 
+# `status` probes the run lock for an instant (lock_is_free); a run starting
+# in that instant tries again for this long before it calls the database busy.
+LOCK_GRACE = 1.0
+
+
 def _sqlite_lock_path(engine: Engine) -> Path | None:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None  # in-memory: no other process can see it
-    return Path(database).resolve().with_name(Path(database).name + "-lock")
+    # Keyed on the real file: a symbolic link to the database (or a folder
+    # link on the way) names the same lock, so two names never run at once.
+    real = Path(os.path.realpath(database))
+    return real.with_name(real.name + "-lock")
+
+
+PG_RUN_LOCK = "hashtext('jixiao.run.' || current_schema())"
+
+
+def lock_is_free(engine: Engine) -> bool | None:
+    """Is the run lock free (no ingest running)? Probed by taking it and
+    letting go at once; None where there is no lock to probe (in-memory)."""
+    name = engine.dialect.name
+    if name not in ("sqlite", "postgresql") or (name == "sqlite" and _sqlite_lock_path(engine) is None):
+        return None
+    try:
+        with run_lock(engine, grace=0.0):
+            return True
+    except Busy:
+        return False
+    except OSError:
+        return None  # e.g. a read-only folder: cannot tell
 
 
 @contextmanager
-def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[None]:
-    """Hold the database's run lock; raise Busy if not had within `wait` seconds."""
-    deadline = time.monotonic() + max(wait, 0.0)
+def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5,
+             grace: float = LOCK_GRACE) -> Iterator[None]:
+    """Hold the database's run lock; raise Busy if not had within `wait`
+    seconds (at least `grace`: a `status` may be probing it)."""
+    deadline = time.monotonic() + max(wait, grace, 0.0)
     if engine.dialect.name == "postgresql":
         # A session lock on a connection of its own, kept for the whole run;
         # the server drops it when the connection goes, however it goes.
         conn = engine.connect()
         try:
-            sql = text("SELECT pg_try_advisory_lock(hashtext('jixiao.run.' || current_schema()))")
+            sql = text(f"SELECT pg_try_advisory_lock({PG_RUN_LOCK})")
             while not conn.execute(sql).scalar():
                 conn.rollback()
                 if time.monotonic() >= deadline:
@@ -211,8 +239,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[N
                 yield
             finally:
                 try:
-                    conn.execute(text(
-                        "SELECT pg_advisory_unlock(hashtext('jixiao.run.' || current_schema()))"))
+                    conn.execute(text(f"SELECT pg_advisory_unlock({PG_RUN_LOCK})"))
                     conn.commit()
                 except Exception:
                     pass  # connection lost: the server released the lock already

@@ -20,15 +20,22 @@ def _took(run: Run) -> str:
     return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
-def status_lines(session: Session, runs: int = 10, list_missing: bool = False) -> list[str]:
+def status_lines(session: Session, runs: int = 10, list_missing: bool = False,
+                 lock_free: bool | None = None) -> list[str]:
+    """`lock_free`: whether the run lock was free just now (db.session.lock_is_free).
+    If it was, a run still marked `running` is dead (killed, or its machine
+    or database went away) and is shown `interrupted`, as the next run will
+    record it."""
     out: list[str] = []
     last = session.scalars(select(Run).order_by(Run.id.desc()).limit(runs)).all()
+    dead = {r.id for r in last if r.status == "running" and lock_free}
     if not last:
         out.append("No runs yet.")
     else:
         out.append(f"Last {len(last)} runs, newest first (times UTC):")
         header = ["run", "started", "took", "status", *_COLUMNS]
-        rows = [[str(r.id), _when(r.started_at), _took(r), r.status,
+        rows = [[str(r.id), _when(r.started_at), _took(r),
+                 "interrupted" if r.id in dead else r.status,
                  *(str(getattr(r, c) or 0) for c in _COLUMNS)] for r in last]
         widths = [max(len(x) for x in col) for col in zip(header, *rows)]
         for row in [header, *rows]:
@@ -36,6 +43,10 @@ def status_lines(session: Session, runs: int = 10, list_missing: bool = False) -
         for r in last:
             if r.error:
                 out.append(f"  run {r.id} failed: {r.error}")
+            if r.id in dead:
+                out.append(f"  run {r.id} (pid {r.pid} on {r.host}) is marked running, but no "
+                           "process holds the run lock: it died (killed, or it lost its "
+                           "machine or database); its stored files are complete")
     quarantined = session.execute(
         select(Quarantine, File.missing_since)
         .join(File, File.path == Quarantine.path, isouter=True)

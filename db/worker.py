@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import signal
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import extract
 from extract.errors import InputError
+from extract.names import printable
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,11 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def process(job: Job) -> Result:
-    """Read and parse one file; compare digests first when one is known."""
+def process(job: Job, on_stage: Callable[[str], None] | None = None) -> Result:
+    """Read and parse one file; compare digests first when one is known.
+
+    `on_stage("parse")` is called when reading is done and parsing begins
+    (the pool's watchdog names the stage a file was stopped in)."""
     import parsers  # late: tests replace parse_file on the module
 
     stage = "extract"
@@ -62,9 +69,12 @@ def process(job: Job) -> Result:
         extracted = extract.read_file(job.key)
         sha = extracted.sha256
         stage = "parse"
+        if on_stage is not None:
+            on_stage(stage)
         records = parsers.parse_file(extracted)
-        # Blocks can be large and the parent does not need them.
-        extracted = dataclasses.replace(extracted, path=job.key, blocks=[])
+        # Blocks can be large and the parent does not need them. The stored
+        # path is printable (a name that is no UTF-8 is backslash-escaped).
+        extracted = dataclasses.replace(extracted, path=printable(job.key), blocks=[])
         return Result(job, "parsed", sha256=sha, extracted=extracted, records=records)
     except InputError as exc:
         return Result(job, "failed", sha256=sha, stage=exc.stage, error=one_line(str(exc)))
@@ -86,3 +96,73 @@ def init_worker() -> None:
         jieba.setLogLevel(logging.WARNING)
     except ImportError:
         pass
+
+
+# ---------------------------------------------------------------- worker processes
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl
+    PR_SET_PDEATHSIG), so a run killed with kill -9 or by the OOM killer
+    leaves no worker behind. A no-op where prctl does not exist."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+
+
+def _run_hook(hook: str | None) -> None:
+    """JIXIAO_WORKER_HOOK: a module name or a .py file, imported by each worker
+    at start-up (tests use it to make files that sleep or allocate, to check
+    the limits). Unset in production."""
+    if not hook:
+        return
+    import importlib
+    import importlib.util
+
+    if hook.endswith(".py"):
+        spec = importlib.util.spec_from_file_location("jixiao_worker_hook", hook)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        importlib.import_module(hook)
+
+
+def serve(conn, parent_pid: int, hook: str | None = None) -> None:
+    """A worker process's life: take jobs from `conn` until None or EOF.
+
+    It tells the parent what it is doing, so the parent's watchdog (db/pool.py)
+    can time each file and name the stage it stopped in: ("ready",) once,
+    then per job ("start",), ("stage", "parse"), ("done", result)."""
+    die_with_parent()  # with the forkserver, which dies with the run (db/forkserver_init.py)
+    try:
+        os.kill(parent_pid, 0)
+    except ProcessLookupError:
+        os._exit(0)  # the run died before the death signal was armed
+    init_worker()
+    _run_hook(hook)
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent went away
+        if job is None:
+            return
+        conn.send(("start",))
+        result = process(job, on_stage=lambda stage: conn.send(("stage", stage)))
+        try:
+            conn.send(("done", result))
+        except (EOFError, OSError, BrokenPipeError):
+            return
+        except Exception as exc:  # a result that does not pickle: a jixiao bug
+            msg = one_line(f"{type(exc).__name__}: {exc}")
+            conn.send(("done", Result(job, "failed", sha256=result.sha256, stage="parse",
+                                      error=f"parse failed: result not transferable: {msg}")))

@@ -16,6 +16,7 @@ from pathlib import Path
 from extract.errors import InputError, UnsupportedFormat
 from extract.ir import ExtractedFile
 from extract.limits import LIMITS
+from extract.names import printable
 
 
 
@@ -109,5 +110,8 @@ def read_file(path: str | Path) -> ExtractedFile:
             raise UnsupportedFormat(f"{fmt.description} files are not supported yet") from exc
         raise
     sha = hashlib.sha256(data).hexdigest()
-    extracted = module.extract(data, name=path.name, path=str(path), sha256=sha, fmt=code)
+    # Provenance carries the name: printable, so a name that is no UTF-8 (a
+    # folder from a GBK share) is stored and shown, not a crash.
+    extracted = module.extract(data, name=printable(path.name), path=printable(path), sha256=sha,
+                               fmt=code)
     return extracted

@@ -4,6 +4,10 @@ A TIFF may hold several pages; PNG and JPEG are one page each. The resolution
 is the file's own (its dpi tag) when it says one within 100-600 dpi, else it is
 taken from the width as if the page were A4 (210 mm wide). A page OCR cannot
 read gives a warning and the others are kept.
+
+Memory per page is bounded: frames are read one at a time (at most
+JIXIAO_MAX_PAGES of them, as for PDFs), a page over JIXIAO_MAX_PAGE_MEGAPIXELS
+(20) is scaled down before OCR, and a blank page (no ink) is not sent to OCR.
 """
 from __future__ import annotations
 
@@ -27,26 +31,63 @@ def _dpi(img) -> float:
     return max(72.0, min(600.0, img.width / A4_WIDTH_INCH))
 
 
+def _page_gray(frame, max_pixels: int):
+    """The frame in greyscale, scaled down to at most `max_pixels` before OCR
+    sees it (a JPEG is decoded at the reduced scale, never at full size);
+    and the factor it was scaled by."""
+    from PIL import Image
+
+    w, h = frame.size
+    if w * h <= max_pixels:
+        return frame.convert("L"), 1.0
+    f = (max_pixels / (w * h)) ** 0.5
+    size = (max(1, int(w * f)), max(1, int(h * f)))
+    if frame.format == "JPEG":
+        frame.draft("L", size)  # DCT scaling: 1/2, 1/4 or 1/8, at least `size`
+    gray = frame.convert("L")
+    if gray.size != size:
+        gray = gray.resize(size, Image.Resampling.BOX)  # area average: strokes stay, no aliasing
+    return gray, size[0] / w
+
+
 def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") -> ExtractedFile:
     import numpy as np
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     from extract import pdf
+    from extract.limits import LIMITS
     from extract.ocr import engine
 
     if not engine.available():
         raise UnsupportedFormat(f"an image: {engine.INSTALL_HINT}")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    unreadable = (UnidentifiedImageError, OSError, Image.DecompressionBombError, EOFError,
+                  ValueError)
     try:
         img = Image.open(BytesIO(data))
-        frames = [f.copy() for f in ImageSequence.Iterator(img)]
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        count = getattr(img, "n_frames", 1)
+    except unreadable as exc:
         raise InputError(f"unreadable image: {exc}") from exc
+    if count > LIMITS.max_pages:
+        raise InputError(f"image too long ({count} pages; the limit is {LIMITS.max_pages}, "
+                         "JIXIAO_MAX_PAGES)")
+    # One frame at a time: a 500-page TIFF never has two pages in memory.
     pages = []
-    for number, frame in enumerate(frames, start=1):
-        dpi = _dpi(frame if frame.info.get("dpi") else img)
-        gray = np.asarray(frame.convert("L"))
-        pages.append(pdf.ocr_page_image(gray, dpi, number))
+    for number in range(1, count + 1):
+        try:
+            img.seek(number - 1)
+            dpi = _dpi(img)
+            gray, factor = _page_gray(img, LIMITS.max_page_pixels)
+        except unreadable as exc:
+            if number == 1:
+                raise InputError(f"unreadable image: {exc}") from exc
+            pages.append(pdf._Page(number=number, width=0.0, height=0.0, ocr=True,
+                                   problem=f"unreadable page ({exc})"))
+            continue
+        array = np.asarray(gray)
+        del gray
+        pages.append(pdf.ocr_page_image(array, dpi * factor, number))
+        del array
     warnings = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
     blocks = pdf.blocks_from_ocr_pages(pages, name)
     if not blocks:

@@ -115,10 +115,29 @@ def _scan_dpi(page) -> float:
     return OCR_DPI_DEFAULT if best is None else min(hi, max(lo, best))
 
 
+BLANK_DARK_LEVEL = 128  # a grey level darker than this is ink
+BLANK_INK_SHARE = 1 / 50_000  # fewer ink pixels than this share of the page: blank (specks, dust)
+BLANK_PAGE = "a blank page (no ink), not sent to OCR"
+
+
+def is_blank(image) -> bool:
+    """No ink on the page image (greyscale array): nothing for OCR to read."""
+    import numpy as np
+
+    gray = np.asarray(image)
+    if gray.ndim != 2 or gray.size == 0:
+        return False  # colour: let OCR's own greyscale decide
+    return int(np.count_nonzero(gray < BLANK_DARK_LEVEL)) < gray.size * BLANK_INK_SHARE
+
+
 def ocr_page_image(image, dpi: float, number: int) -> _Page:
-    """A page image read by OCR, as a page of this extractor; a page OCR cannot read says why."""
+    """A page image read by OCR, as a page of this extractor; a page OCR cannot read says why.
+    A blank page (no ink) is not sent to OCR: a scanned folder's separator
+    sheets, or a PDF of blank pages, cost a count of dark pixels each."""
     from extract.ocr import pages as ocr_pages
 
+    if is_blank(image):
+        return _Page(number=number, width=0.0, height=0.0, problem=BLANK_PAGE, ocr=True)
     try:
         found, _stats = ocr_pages.ocr_page(image, dpi)
     except ocr_pages.PageUnreadable as exc:

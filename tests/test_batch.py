@@ -55,6 +55,9 @@ def fake_parse(ex: ExtractedFile) -> list[DocumentRecord]:
 def fakes(monkeypatch):
     CALLS.clear()
     monkeypatch.setenv("JIXIAO_WORKERS", "1")
+    # No per-file limits, so --workers 1 parses in this process, where the fakes are.
+    monkeypatch.setenv("JIXIAO_FILE_TIMEOUT", "0")
+    monkeypatch.setenv("JIXIAO_WORKER_MEMORY_MB", "0")
     monkeypatch.setattr(extract, "read_file", fake_read)
     monkeypatch.setattr(parsers, "parse_file", fake_parse, raising=False)
 

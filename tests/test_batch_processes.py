@@ -77,8 +77,8 @@ def runs(url: str) -> list[Run]:
         engine.dispose()
 
 
-def cli(*args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "JIXIAO_WORKERS"}
+def cli(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "JIXIAO_WORKERS"} | (extra_env or {})
     return subprocess.Popen([sys.executable, "pipeline.py", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -158,7 +158,13 @@ def test_two_runs_at_once_store_every_file_exactly_once(any_db, second_db, tmp_p
 def test_a_run_refuses_while_another_runs(any_db, tmp_path):
     folder = tmp_path / "in"
     n = corpus(folder, 20)
-    first = cli("ingest", str(folder), "--db", any_db, "--workers", "1")
+    # one file that takes 5 s to parse (the test hook): the first run is still running
+    # however fast the rest go, so the second must find the database locked
+    (folder / "zzz_slow.txt").write_text("#jixiao-test sleep 5 parse\n2023年度部门整体支出绩效自评报告\n",
+                                         encoding="utf-8")
+    n += 1
+    first = cli("ingest", str(folder), "--db", any_db, "--workers", "1",
+                extra_env={"JIXIAO_WORKER_HOOK": str(ROOT / "tests" / "worker_hooks.py")})
     try:
         deadline = time.monotonic() + 60
         while stored(any_db) < 1:

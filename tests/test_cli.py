@@ -48,6 +48,9 @@ def fake_parse(ex: ExtractedFile) -> list[DocumentRecord]:
 def fakes(monkeypatch):
     # The fakes live in this process only: parse here, not in worker processes.
     monkeypatch.setenv("JIXIAO_WORKERS", "1")
+    # No per-file limits, so --workers 1 parses in this process, where the fakes are.
+    monkeypatch.setenv("JIXIAO_FILE_TIMEOUT", "0")
+    monkeypatch.setenv("JIXIAO_WORKER_MEMORY_MB", "0")
     monkeypatch.setattr(extract, "read_file", fake_read)
     # raising=False: parsers/__init__.py may not define parse_file yet.
     monkeypatch.setattr(parsers, "parse_file", fake_parse, raising=False)
