@@ -449,14 +449,14 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     pos = 0
     claimed = {c.row for t in tables for c in cells[t.start:t.end]}
     original = {first_line + k: line.strip() for k, line in enumerate(lines)}
+    numbers = iter(range(table_no + 1, table_no + 10_000))  # tables numbered in reading order
     for table in tables:
-        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, table_no,
+        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, numbers,
                                        claimed, original))
-        table_no += 1
-        blocks.append(make_table(_grid_cells(table), file_name, table_no))
+        blocks.append(make_table(_grid_cells(table), file_name, next(numbers)))
         pos = table.end
-    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, table_no, claimed, original))
-    return blocks, table_no + 1
+    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, numbers, claimed, original))
+    return blocks, next(numbers) - 1
 
 
 def _header_plausible(lines: list[str]) -> bool:
@@ -490,7 +490,7 @@ def _grid_cells(table: ReflowedTable) -> list[list]:
     return out
 
 
-def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, table_no: int,
+def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, numbers,
                      claimed: set[int], original: dict[int, str]) -> list:
     from extract.ir import Cell, Provenance
 
@@ -503,7 +503,7 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
 
     def flush() -> None:
         if pending:
-            blocks.append(make_table(list(pending), file_name, table_no * 1000 + len(blocks) + 1))
+            blocks.append(make_table(list(pending), file_name, next(numbers)))
             pending.clear()
 
     for _, row in sorted(rows.items()):

@@ -65,7 +65,7 @@ SHARE_PREAMBLE = re.compile(r"由会员(?:上传)?分享|(?:可|免费)在线阅
 SHARE_QUOTED_FILE = re.compile(rf"《(?P<name>[^《》]{{2,80}}?)\.{EXT}(?:\(\d+页珍藏版\))?》")
 SHARE_MISC = re.compile(
     r"^(?:当前文档共\s*\d+\s*页|下载后继续阅读|全文预览已结束|下载本文档|文档简介|资源描述|友情提示|版权说明)"
-    r"|下载后继续阅读$|[\d.]+\s*[KkMm][Bb]\s*下载文档|^\S{0,20}\s*\d+\s*页\s*[\d.]+\s*[KkMm][Bb]"
+    r"|下载后继续阅读$|(?<![\d.])[\d.]+\s*[KkMm][Bb]\s*下载文档|^\S{0,20}\s*\d+\s*页\s*[\d.]+\s*[KkMm][Bb]"
 )
 TIP_WORDS = re.compile(r"下载|浏览器|本站|水印|预览文档|试题试卷|请知晓|迅雷|金币|积分")
 TIP_LINE = re.compile(r"^\d{1,2}\s*[、.．]")
