@@ -20,6 +20,7 @@ from parsers.doctype import classify
 from parsers.form_fields import read_form
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
+from parsers.prose_indicators import prose_indicators
 from parsers.meta import (content_years, find_evaluation, find_org, find_scope, find_staffing, signature_facts,
                           stated_fiscal_year, title_year)
 from parsers.prose_money import texts_to_money
@@ -86,6 +87,8 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
     tables = [b for b in blocks if b.kind == "table"]
     rec.finance = tables_to_finance(tables, pairs_measure="budget" if doc_type == "target_table" else "actual")
     rec.indicators = tables_to_indicators(tables)
+    if not rec.indicators and doc_type in ("self_evaluation_report", "evaluation_report", "final_accounts"):
+        rec.indicators = prose_indicators(blocks)  # a report that states its indicators in sentences
     rec.tasks = tables_to_tasks(tables)
     rec.sections = prose_sections(blocks, span.title)
     if doc_type != "task_breakdown":

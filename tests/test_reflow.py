@@ -171,3 +171,17 @@ def test_coverage_command(tmp_path):
     result = CliRunner().invoke(cli, ["coverage", "--json", str(tmp_path)])
     assert '"total_share_read": 1.0' in result.output
     assert CliRunner().invoke(cli, ["coverage", str(tmp_path / "missing")]).exit_code == 2
+
+
+def test_indicators_stated_in_prose(tmp_path):
+    [doc] = parse(tmp_path, "2023年度村级道路养护项目绩效自评报告\n一、基本情况\n本项目由镇政府实施，我镇组织开展了自评。\n"
+                            "二、绩效指标完成情况\n1.数量指标。全年养护道路长度为32公里。\n"
+                            "2.质量指标。路面完好率为96%，群众投诉办结率及回访率均为100%。\n"
+                            "3.时效指标。养护任务每季度完成指标为100%实际完成值为100%\n"
+                            "4.其他工作。全年支出资金12万元，用于购买材料。\n")
+    got = [(i.level1, i.level2, i.name, i.target and i.target.value, i.actual.value, i.actual.unit) for i in doc.indicators]
+    assert got == [("output", "quantity", "养护道路长度", None, 32.0, "公里"),
+                   ("output", "quality", "路面完好率", None, 96.0, "%"),
+                   ("output", "quality", "群众投诉办结率", None, 100.0, "%"),
+                   ("output", "quality", "回访率", None, 100.0, "%"),
+                   ("output", "timeliness", "养护任务每季度完成", 100.0, 100.0, "%")]  # no money, no 其他工作
