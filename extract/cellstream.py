@@ -66,9 +66,12 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
     while i < len(lines):
         lineno = first_line + i
         if i in csv_rows:
-            cells, consumed = csv_rows[i]
-            for k, c in enumerate(cells):
-                out.append(_cell(c, lineno, lineno + consumed - 1, empty=not c.strip(), line_start=k == 0, row=lineno))
+            rows, consumed = csv_rows[i]
+            for r, cells in enumerate(rows):
+                # rows run together on one line stay rows of their own (row ids unique per line)
+                for k, c in enumerate(cells):
+                    out.append(_cell(c, lineno, lineno + consumed - 1, empty=not c.strip(), line_start=k == 0,
+                                     row=lineno * 1000 + r))
             i += consumed
             continue
         cells = line_to_cells(lines[i], lineno)
@@ -257,22 +260,87 @@ def _plain_csv(line: str) -> list[str] | None:
 def commas_in_prose(cells: list[str]) -> bool:
     """ASCII commas between the clauses of a sentence (`…下载后,可能会…,请知晓。`) make no CSV row:
     a clause ends a sentence inside a cell, or no cell is empty, short or a figure."""
-    if any(re.search(r"[。；;！？]\S", c) or c.rstrip().endswith(("。", "；")) for c in cells[:-1]):
-        return True
+    if any(re.search(r"[。；;！？]\S|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", c) or c.rstrip().endswith(("。", "；"))
+           for c in cells[:-1]):
+        return True  # a sentence ends inside a cell (。 or an ASCII point between Chinese characters)
     if any(c.rstrip().endswith("。") for c in cells) and not any(not c.strip() for c in cells):
         return True
     return not any(not c.strip() or len(c.strip()) <= 6 or re.fullmatch(r"[\d.,%\-]+", c.strip()) for c in cells)
 
 
-def _csv_lines(lines: list[str]) -> dict[int, tuple[list[str], int]]:
-    """Lines that read as CSV rows with quoted cells: {index: (cells, lines consumed)}."""
+def quoted_csv_rows(chunk: str) -> list[list[str]]:
+    """CSV with quoted cells, where an export may have run rows together with a space:
+    `"得分" "管理(60分)",…` and `"20", ,"结转…"` part rows at the space between a cell's end
+    and the next cell's start. A quoted cell keeps its line breaks."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell: list[str] = []
+    quoted = in_quote = False
+    prev = ""  # the last significant character outside quotes
+    k, n = 0, len(chunk)
+
+    def end_cell() -> None:
+        nonlocal quoted
+        row.append("".join(cell).strip())
+        cell.clear()
+        quoted = False
+
+    while k < n:
+        ch = chunk[k]
+        if in_quote:
+            if ch == '"' and k + 1 < n and chunk[k + 1] == '"':
+                cell.append('"')
+                k += 2
+                continue
+            if ch == '"':
+                in_quote, prev = False, '"'
+            else:
+                cell.append(ch)
+            k += 1
+            continue
+        if ch == '"' and not "".join(cell).strip():
+            in_quote = quoted = True
+            cell.clear()
+        elif ch == ",":
+            end_cell()
+            prev = ","
+        elif ch == "\n":
+            end_cell()
+            rows.append(row)
+            row, prev = [], ""
+        elif ch in " \t":
+            nxt = next((c for c in chunk[k:] if c not in " \t"), "")
+            # `"a" "b"` (no comma between two quoted cells) or `"a", ,"b"` (an empty cell that is a
+            # space): two rows run together; `"a", "b"` is one row with a space after its comma
+            if (prev == '"' and quoted and nxt == '"') or (prev == "," and nxt == ","):
+                end_cell()  # the space between two rows run together
+                rows.append(row)
+                row, prev = [], ""
+                while k + 1 < n and chunk[k + 1] in " \t":
+                    k += 1
+            elif not quoted:
+                cell.append(ch)
+        else:
+            if quoted:
+                pass  # text after a closing quote: ignored, as csv does loosely
+            else:
+                cell.append(ch)
+            prev = ch
+        k += 1
+    end_cell()
+    rows.append(row)
+    return [r for r in rows if r]
+
+
+def _csv_lines(lines: list[str]) -> dict[int, tuple[list[list[str]], int]]:
+    """Lines that read as CSV rows with quoted cells: {index: (rows, lines consumed)}."""
     out: dict[int, tuple[list[str], int]] = {}
     i = 0
     while i < len(lines):
         s = lines[i]
         plain = _plain_csv(s)
         if plain is not None:
-            out[i] = (plain, 1)
+            out[i] = ([plain], 1)
             i += 1
             continue
         if s.count('"') >= 4 and s.count('","') + s.count('", "') >= 1:
@@ -281,13 +349,9 @@ def _csv_lines(lines: list[str]) -> dict[int, tuple[list[str], int]]:
             while chunk.count('"') % 2 and j + 1 < len(lines) and j - i < 20:
                 j += 1
                 chunk += "\n" + lines[j]
-            try:
-                rows = list(csv.reader([chunk.replace("\n", "\r")], skipinitialspace=True))
-            except csv.Error:
-                rows = []
+            rows = quoted_csv_rows(chunk)
             if rows:
-                cells = [c.replace("\r", "\n") for c in rows[0]]
-                out[i] = (cells, j - i + 1)
+                out[i] = (rows, j - i + 1)
                 i = j + 1
                 continue
         i += 1

@@ -149,6 +149,8 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     one_amount = value_roles == ["amount"] and "label" in names
     if not one_amount and (len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2)):
         return None
+    if "criterion" in names:
+        return None  # a scoring-rule table: its rows are left to the task reader, cell for cell
     indicator = any(r in names for r in ("level1", "level2", "name", "target", "op", "unit"))
     money = any(r in names for r in ("budget_initial", "budget", "rate", "amount"))
     if not indicator and not money:
@@ -506,7 +508,7 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
             blocks.append(make_table(list(pending), file_name, next(numbers)))
             pending.clear()
 
-    for _, row in sorted(rows.items()):
+    for _, row in sorted(rows.items(), key=lambda kv: (kv[1][0].line, kv[0])):  # reading order
         short_figures = all(c.soft and c.joiner == "" for c in row) and len(row) >= 2 \
             and len(original.get(row[0].row, "")) <= 30 and any(cell_type(c.text) in ("number", "percent") for c in row)
         if (len(row) == 1 or all(c.soft for c in row)) and not short_figures:

@@ -25,6 +25,8 @@ LEVEL_WORDS = (
 )
 END_WORDS = ("总分", "合计", "自评得分", "自评总分")
 COMPOUNDS = ("执行率得分", "执行率权重")
+# scoring-rule words (完成时间, 工作内容) occur inside indicator names: no cell border in run-on text
+TASK_ROLES = ("criterion", "item", "section", "deadline", "lead", "office", "owner", "task_indicator", "task_target")
 # words too common inside names to cut run-on text at (项目验收合格率 holds 项目)
 GENERIC = ("项目", "金额", "编号")
 NATURE_WORDS = ("定量指标", "定性指标", "正向指标", "反向指标")
@@ -51,14 +53,15 @@ PLACEHOLDER = re.compile(r"^指标\s*[0-9Ll一二三四五六七八九]?\s*[:：
 def _words() -> re.Pattern[str]:
     # compounds of two header words (执行率得分) are read as their parts: run together
     # they cannot be told from the two columns side by side
-    words = {w for w, _ in _VOCABULARY if w not in COMPOUNDS and w not in GENERIC} | set(LEVEL_WORDS) | set(NATURE_WORDS)
+    words = {w for w, role in _VOCABULARY if w not in COMPOUNDS and w not in GENERIC and role not in TASK_ROLES} \
+        | set(LEVEL_WORDS) | set(NATURE_WORDS)
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?:{alternation})(?:{POINTS.pattern})?")
 
 
 @lru_cache(maxsize=1)
 def _all_words() -> re.Pattern[str]:
-    words = {w for w, _ in _VOCABULARY} | set(LEVEL_WORDS)
+    words = {w for w, role in _VOCABULARY if role not in TASK_ROLES} | set(LEVEL_WORDS)
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 

@@ -60,6 +60,14 @@ _VOCABULARY: tuple[tuple[str, str], ...] = (
     ("指标得分", "score"), ("得分", "score"), ("评分", "score"), ("自评分", "score"), ("考评分", "score"),
     ("考评得分", "score"),
     ("序号", "seq"), ("编号", "seq"),
+    # scoring rules (考评细则, 任务分解表)
+    ("评分标准", "criterion"), ("考核标准", "criterion"), ("考评标准", "criterion"), ("评分细则", "criterion"),
+    ("评分办法", "criterion"), ("评分方法", "criterion"), ("计分方法", "criterion"),
+    ("考核内容", "item"), ("考评内容", "item"), ("评分内容", "item"), ("工作内容", "item"), ("任务内容", "item"),
+    ("考评项目", "section"), ("考核项目", "section"), ("评分任务", "section"), ("考核任务", "section"),
+    ("完成时限", "deadline"), ("完成时间", "deadline"), ("牵头领导", "lead"), ("责任领导", "lead"),
+    ("责任股室", "office"), ("责任单位", "office"), ("责任科室", "office"), ("责任人", "owner"),
+    ("考核指标", "task_indicator"), ("年度工作目标", "task_target"),
     # finance row labels
     ("项目资金", "label"), ("年度预算数", "label"), ("项目", "label"), ("资金来源", "label"), ("资金情况", "label"),
 )
