@@ -63,3 +63,25 @@ def squash_spaces(s: str) -> str:
 def join_lines(s: str) -> str:
     """Join Chinese text wrapped over lines: strip lines, drop blanks, no separator."""
     return "".join(line.strip() for line in s.splitlines() if line.strip())
+
+
+def trie_pattern(words: list[str]) -> str:
+    """A regular expression matching any of `words`, longest first, shaped as a trie so
+    that a shared prefix is tried once (a flat alternation of many words tries each in turn)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        # longer continuations first, the word ending here last (longest match wins)
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
