@@ -185,3 +185,13 @@ def test_indicators_stated_in_prose(tmp_path):
                    ("output", "quality", "群众投诉办结率", None, 100.0, "%"),
                    ("output", "quality", "回访率", None, 100.0, "%"),
                    ("output", "timeliness", "养护任务每季度完成", 100.0, 100.0, "%")]  # no money, no 其他工作
+
+
+def test_scoring_rules_run_together_into_prose(tmp_path):
+    [doc] = parse(tmp_path, "某镇2023年度河长制工作考核细则\n考核项目序号考核内容分值评分标准得分一、组织保障有力(5)"
+                            "1成立河长制工作领导小组,明确分管领导。2未成立的不得分。2每月召开一次工作例会(2023)。"
+                            "3少开一次扣0.5分。二、巡河到位(4)3村级河长每周巡河不少于一次。4巡河记录不全的扣1分。\n")
+    got = [(t.section_no, t.section, t.section_points, t.item, t.points, t.criterion) for t in doc.tasks]
+    assert got == [("一", "组织保障有力", 5.0, "成立河长制工作领导小组,明确分管领导。", 2.0, "未成立的不得分。"),
+                   ("一", "组织保障有力", 5.0, "每月召开一次工作例会(2023)。", 3.0, "少开一次扣0.5分。"),
+                   ("二", "巡河到位", 4.0, "村级河长每周巡河不少于一次。", 4.0, "巡河记录不全的扣1分。")]
