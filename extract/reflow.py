@@ -509,8 +509,9 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
             pending.clear()
 
     for _, row in sorted(rows.items(), key=lambda kv: (kv[1][0].line, kv[0])):  # reading order
-        short_figures = all(c.soft and c.joiner == "" for c in row) and len(row) >= 2 \
-            and len(original.get(row[0].row, "")) <= 30 and any(cell_type(c.text) in ("number", "percent") for c in row)
+        run_on = all(c.soft and c.joiner == "" for c in row) and len(row) >= 2
+        short_figures = run_on and len(original.get(row[0].row, "")) <= 30 \
+            and any(cell_type(c.text) in ("number", "percent") for c in row)
         if (len(row) == 1 or all(c.soft for c in row)) and not short_figures:
             flush()
             if row[0].soft and row[0].row not in claimed and row[0].row in original:

@@ -105,7 +105,8 @@ def form_sections(blocks: list[Block]) -> list[SectionRow]:
         if not labels or not texts:
             k += 0 if labels or texts else 1
             continue
-        for (label, _), (text, prov) in zip(reversed(labels), reversed(texts[: len(labels)])):
+        paired = list(zip(reversed(labels), reversed(texts[: len(labels)])))[::-1]  # right-aligned, read left to right
+        for (label, _), (text, prov) in paired:
             kind = section_kind(label)
             if kind in ("other",) or kind in seen or clean(text) in said:
                 continue  # a result cell that repeats the target's text says nothing new
@@ -138,6 +139,9 @@ def table_sections(tables: list[Block]) -> list[SectionRow]:
             for k, text in enumerate(texts):
                 if not _is_narrative(text):
                     continue
+                if k >= 2 and k + 1 < len(texts) and _is_narrative(texts[k + 1]) \
+                        and _is_form_label(texts[k - 1]) and _is_form_label(texts[k - 2]):
+                    break  # labels then texts in one row (目标 | 预期 | 实际 | text | text): paired in form_sections
                 label = _label_left(texts, k) or (previous[k] if k < len(previous) and not _is_narrative(previous[k]) else "")
                 if not label:
                     continue
