@@ -244,7 +244,7 @@ def _bar_separated(lines: list[str], first_line: int) -> list[StreamCell]:
     return out
 
 
-def _plain_csv(line: str) -> list[str] | None:
+def plain_csv_cells(line: str) -> list[str] | None:
     """A CSV row with balanced quotes on one line: three or more short cells (prose has long clauses)."""
     if line.count(",") < 2 or line.count('"') % 2:
         return None
@@ -338,7 +338,7 @@ def _csv_lines(lines: list[str]) -> dict[int, tuple[list[list[str]], int]]:
     i = 0
     while i < len(lines):
         s = lines[i]
-        plain = _plain_csv(s)
+        plain = plain_csv_cells(s)
         if plain is not None:
             out[i] = ([plain], 1)
             i += 1

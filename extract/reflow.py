@@ -429,7 +429,7 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     paragraph, as the line-based reader would have made it.
     """
     from extract.cellstream import SINGLE_SPACE, lines_to_stream
-    from extract.runon_cells import header_word_count, looks_run_on
+    from extract.runon_cells import looks_run_on
 
     if not _header_plausible(lines):
         return None  # no header-led table can be here: the cheap test most prose fails

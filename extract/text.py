@@ -15,7 +15,6 @@ and rows right; it never guesses what a column means.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +23,7 @@ from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
-from extract.cellstream import commas_in_prose
+from extract.cellstream import plain_csv_cells
 from extract.reflow import region_to_blocks
 
 CELL_LINE = re.compile(r"^[ \u3000]*\t")
@@ -331,18 +330,6 @@ def pipe_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, li
 
 # --- CSV and space-aligned rows -------------------------------------------------------------------
 
-def _csv_cells(line: str) -> list[str] | None:
-    if line.count(",") < 2:
-        return None
-    try:
-        cells = next(csv.reader([line]))
-    except (csv.Error, StopIteration):
-        return None
-    if len(cells) < 3 or sum(len(c) for c in cells) / len(cells) > 30 or commas_in_prose(cells):
-        return None
-    return [c.strip() for c in cells]
-
-
 def _space_cells(line: str) -> list[str] | None:
     cells = [c for c in SPACE_SPLIT.split(line.strip()) if c]
     if len(cells) < 3 or max(len(c) for c in cells) > 30:
@@ -352,7 +339,7 @@ def _space_cells(line: str) -> list[str] | None:
 
 def delimited_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
     """Two or more consecutive lines that split alike into ≥3 cells make a table."""
-    for splitter in (_csv_cells, _space_cells):
+    for splitter in (plain_csv_cells, _space_cells):
         rows: list[list[Cell]] = []
         j = start
         while j < len(lines) and kinds[j] == "text":
