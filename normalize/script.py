@@ -1,4 +1,5 @@
-"""Traditional characters read as simplified: 產出指標 is 产出指标 to every parser.
+"""Traditional characters read as simplified: 產出指標 is 产出指标 to every parser;
+pinyin glosses a page put after characters (绩(jì)效, 绩jì效xiào) taken out.
 
 Reports from Hong Kong-style sources, or re-typed by hand, print traditional
 characters; every vocabulary here (levels, headers, labels, items) is written
@@ -43,3 +44,19 @@ def to_simplified(text: str) -> str:
         return text
     cc = _converter()
     return "".join(cc.convert(ch) if CJK.match(ch) else ch for ch in text)
+
+
+# A syllable with a tone mark (or ü): glosses after characters, never an English word.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+PINYIN_GLOSS = re.compile(
+    rf"(?<=[\u4e00-\u9fff])(?:[(（][a-zü{_TONED} ]*[{_TONED}][a-zü{_TONED} ]*[)）]"
+    rf"|[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*(?=[\u4e00-\u9fff]|$|[\s，。,.]))")
+
+
+def strip_pinyin(text: str) -> str:
+    """`绩(jì)效` and `绩jì效xiào` -> 绩效; letters with no tone mark are left alone."""
+    return PINYIN_GLOSS.sub("", text) if text else text
+
+
+def has_pinyin(text: str) -> bool:
+    return bool(PINYIN_GLOSS.search(text))

@@ -12,7 +12,7 @@ import re
 
 from extract.ir import Block, ExtractedFile, Provenance
 from normalize.orgs import split_org, title_unit
-from normalize.script import looks_traditional, to_simplified
+from normalize.script import has_pinyin, looks_traditional, strip_pinyin, to_simplified
 from parsers.checks import check_document, check_siblings, check_year
 from parsers.claims import content_units, unclaimed_text
 from parsers.chrome import ChromeHints, strip_chrome
@@ -110,16 +110,23 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
 
 
 def simplify_traditional(blocks: list[Block]) -> None:
-    """A report printed in traditional characters is read as simplified (normalize.script)."""
+    """A report printed in traditional characters is read as simplified, and pinyin glosses
+    after characters are taken out (normalize.script)."""
     sample = "".join(b.text if b.kind != "table" else "".join(c.text for c in b.cells()) for b in blocks[:200])
-    if not looks_traditional(sample):
+    convert, gloss = looks_traditional(sample), has_pinyin(sample)
+    if not convert and not gloss:
         return
+
+    def fix(text: str) -> str:
+        text = strip_pinyin(text) if gloss else text
+        return to_simplified(text) if convert else text
+
     for b in blocks:
         if b.kind == "table":
             for c in b.cells():
-                c.text = to_simplified(c.text)
+                c.text = fix(c.text)
         else:
-            b.text = to_simplified(b.text)
+            b.text = fix(b.text)
 
 
 def _note_sources(rec: DocumentRecord, lines, sources: dict, title: str | None) -> None:

@@ -195,3 +195,10 @@ def test_scoring_rules_run_together_into_prose(tmp_path):
     assert got == [("一", "组织保障有力", 5.0, "成立河长制工作领导小组,明确分管领导。", 2.0, "未成立的不得分。"),
                    ("一", "组织保障有力", 5.0, "每月召开一次工作例会(2023)。", 3.0, "少开一次扣0.5分。"),
                    ("二", "巡河到位", 4.0, "村级河长每周巡河不少于一次。", 4.0, "巡河记录不全的扣1分。")]
+
+
+def test_pinyin_glosses_after_characters_are_taken_out(tmp_path):
+    [doc] = parse(tmp_path, "2023年度项目支出绩(jì)效(xiào)自评表\n一级指标\t二级指标\t三级指标\t年度指标值\n"
+                            "产chǎn出chū指标\t数量指标\t维修水渠长度\t≥5公里\n")
+    [ind] = doc.indicators
+    assert (doc.doc_type, ind.level1, ind.name) == ("self_evaluation_table", "output", "维修水渠长度")
