@@ -38,7 +38,9 @@ PRIOR_YEAR = re.compile(r"上年度|上一年度|去年|上年(?!结转|结余)"
 SPEND_VERBS = re.compile(r"(?:共|累计)?(?:发放|用于|拨付|支付|投入)|(?:共|累计)支出")
 PURPOSE_AFTER = re.compile(r"^\s*(?:资金)?\s*(?:用于|专门用于|解决|帮助|支持)(?P<what>[^，,；;。]{2,30})")
 LEADING_NOISE = re.compile(r"^(?:[（(]?\s*\d{1,2}\s*[)）、.．]|[一二三四五六七八九十]+[、.．]|其中|含|以及|及|和|\d{4}年度?|今年|全年|我局|共|为)+")
-NOT_SPENDING = re.compile(r"贷款|融资|增长|增加|减少|下降|节约|同比|较上年|比上年|结余|缺口|收入|预算|到位|下达|下拨|收到|批复|应执行|申请")
+NOT_SPENDING = re.compile(r"贷款|融资|增长|增加|减少|下降|节约|同比|较上年|比上年|结余|缺口|收入")
+# money received or approved, said before the amount, is no spending by purpose
+NOT_SPENT_LABEL = re.compile(r"预算|到位|下达|下拨|收到|批复|应执行|申请")
 GENERIC = re.compile(r"^(?:资金|经费|金额|款项|资金共计|专项资金|元|万元)?$")
 
 
@@ -238,4 +240,6 @@ def _purpose(label: str, after: str) -> str | None:
     item = item.strip("“”\"' ")
     if GENERIC.match(item) or NOT_SPENDING.search(item) or len(item) > 30 or re.match(r"^\d", item):
         return None
+    if not m and NOT_SPENT_LABEL.search(item):
+        return None  # `到位资金…`: the purpose words come after 用于, a label of received money is none
     return item
