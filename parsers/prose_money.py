@@ -233,6 +233,7 @@ def _purpose(label: str, after: str) -> str | None:
         item = m.group("what")
     else:
         item = LEADING_NOISE.sub("", squash_spaces(label))
+        item = re.sub(r"^.{0,12}?(?:包括|包含|主要有|分别为)", "", item)  # `项目支出包括委员活动经费36.3万元`
         verbs = list(SPEND_VERBS.finditer(item))
         if verbs:
             item = item[verbs[-1].end():]
