@@ -126,7 +126,7 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
             blocks.extend(rows_to_blocks(rows, file_name, table_no))
             i = end
             continue
-        blocks.append(text_line_to_block(lines[i], i + 1, file_name))
+        blocks.extend(text_line_to_block(part, i + 1, file_name) for part in split_embedded_headings(lines[i]))
         i += 1
     return blocks
 
@@ -137,6 +137,26 @@ def _lone_tab_inside(lines: list[str], kinds: list[str], k: int) -> bool:
         return False
     nxt = next((j for j in range(k + 1, len(lines)) if lines[j].strip(" \u3000\t\r")), None)
     return nxt is not None and kinds[nxt] not in TAB_KINDS
+
+
+# A heading numbered as a 公文 does (一、 / (一) / 1.) standing inside a long line after a space
+# or a full stop: a PDF page's text layer run into one line. Its own block, so it heads a section.
+EMBEDDED_HEADING = re.compile(r"(?:(?<=[ \u3000])|(?<=。))(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[\u4e00-\u9fff])")
+LONG_LINE = 200
+HEADING_THEN_TEXT = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[^。，,\s]{1,20}[。.]?)\s+(?=\S)")
+
+
+def split_embedded_headings(line: str) -> list[str]:
+    if len(line) < LONG_LINE:
+        return [line]
+    out: list[str] = []
+    for part in (p.strip() for p in EMBEDDED_HEADING.split(line)):
+        m = HEADING_THEN_TEXT.match(part)
+        if m:  # `(一)部门职能。 负责…`: the heading's own line, then its text
+            out.extend([m.group(1), part[m.end():]])
+        elif part:
+            out.append(part)
+    return [p for p in out if p] or [line]
 
 
 def text_line_to_block(line: str, lineno: int, file_name: str) -> Block:

@@ -202,3 +202,11 @@ def test_pinyin_glosses_after_characters_are_taken_out(tmp_path):
                             "产chǎn出chū指标\t数量指标\t维修水渠长度\t≥5公里\n")
     [ind] = doc.indicators
     assert (doc.doc_type, ind.level1, ind.name) == ("self_evaluation_table", "output", "维修水渠长度")
+
+
+def test_headings_inside_a_pdf_line_head_their_sections(tmp_path):
+    duty = "负责全县农村公路的规划、建设和养护管理，指导乡镇开展道路日常巡查与维护工作。" * 4
+    line = f"2023年度部门整体支出绩效自评报告 一、部门基本情况 (一)部门职能。 {duty} (二)人员情况。 现有在职人员十二人。"
+    [doc] = parse(tmp_path, line + "\n")
+    assert {"overview", "functions"} <= {s.kind for s in doc.sections}
+    assert grid(line) == []  # still prose, only cut at its headings
