@@ -94,9 +94,12 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     pieces: list[str] = []
     pos = 0
     for m in _words().finditer(text):
+        word = m.group(0)
+        if word.endswith("率") and m.start() > pos and re.match(r"[\u4e00-\u9fff]", text[m.start() - 1]):
+            continue  # `预算完成率`, `政府采购执行率`: a rate word ending a name is the name's, no border
         if m.start() > pos:
             pieces.extend(_split_figures(text[pos:m.start()]))
-        pieces.append(m.group(0))
+        pieces.append(word)
         pos = m.end()
     if pos < len(text):
         pieces.extend(_split_figures(text[pos:]))
