@@ -41,11 +41,35 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "txt") ->
 
 def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFile:
     text, encoding = decode_bytes(data)
-    lines = text_to_lines(to_halfwidth(text))  # ２０２２ -> 2022: digits are digits
+    lines = join_vertical_labels(text_to_lines(to_halfwidth(text)))  # ２０２２ -> 2022: digits are digits
     if not any(line.strip() for line in lines):
         raise InputError("no text in the file (only white space)")
     blocks = lines_to_blocks(lines, name)
     return ExtractedFile(path=path, name=name, sha256=sha256, format="txt", blocks=blocks, encoding=encoding)
+
+
+ONE_CHAR = re.compile(r"^[ \u3000]*[\u4e00-\u9fff][ \u3000]*$")
+POINTS_LINE = re.compile(r"^[ \u3000]*[(（][^()（）]{0,20}分[)）][ \u3000]*$")
+
+
+def join_vertical_labels(lines: list[str]) -> list[str]:
+    """A label printed one character per line (a narrow merged cell: 党/管/武/装/(10分)) as one
+    line; the lines it took stay as blank ones, so every later line keeps its number."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and ONE_CHAR.match(out[j]):
+            j += 1
+        if j - i >= 2:
+            end = j + 1 if j < len(out) and POINTS_LINE.match(out[j]) else j
+            out[i] = "".join(x.strip(" \u3000") for x in out[i:end])
+            for k in range(i + 1, end):
+                out[k] = ""
+            i = end
+            continue
+        i = j + 1 if j == i else j
+    return out
 
 
 def text_to_lines(text: str) -> list[str]:

@@ -28,7 +28,7 @@ from parsers.records import DocumentRecord, Evaluation
 from parsers.sections import _is_narrative, form_sections, prose_sections, table_sections
 from parsers.runon import runon_to_tables
 from parsers.segment import DocSpan, blocks_to_spans, span_title
-from parsers.runon_tasks import runon_tasks
+from parsers.runon_tasks import cell_per_line_tasks, runon_tasks
 from parsers.tasks import tables_to_tasks
 from parsers.textview import blocks_to_lines
 
@@ -92,7 +92,8 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
         rec.indicators = prose_indicators(blocks)  # a report that states its indicators in sentences
     rec.tasks = tables_to_tasks(tables)
     if not rec.tasks and doc_type == "task_breakdown":
-        rec.tasks = runon_tasks(blocks)  # a scoring-rule table run together into prose
+        # a scoring-rule table run together into prose, or pasted one cell per line
+        rec.tasks = runon_tasks(blocks) or cell_per_line_tasks(blocks)
     rec.sections = prose_sections(blocks, span.title)
     if doc_type != "task_breakdown":
         rec.sections += table_sections(tables)

@@ -84,3 +84,74 @@ def _rows(part: str, expected: int) -> tuple[list[tuple[str, float, str]], int]:
             continue
         rows.append((content, float(last.group(1)), criterion))
     return rows, expected
+
+
+# --- a scoring-rule table pasted one cell per line -----------------------------------------------
+
+SECTION_LABEL = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,12})\s*[(（](?P<pts>[^()（）]{0,20}?)分[)）]$")
+ITEM_POINTS = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+TABLE_END = re.compile(r"^(?:备注|说明|合计|总计|总分)")
+
+
+def cell_per_line_tasks(blocks: list[Block]) -> list[TaskRow]:
+    """`项目 / 评分标准 / 基本分 …` one per line, then per task its label (`党管武装(10分)`, a
+    label printed one character per line already joined), its criteria lines, a figure.
+
+    The criteria of a task are one cell: one TASK row, unless a line carries its own points
+    (`…(15分)`), which makes it a row of its own.
+    """
+    texts = [(b.text.strip(), b.prov) for b in blocks if b.kind != "table" and b.text.strip()]
+    start = _header_end(texts)
+    if start is None:
+        return []
+    out: list[TaskRow] = []
+    section, points, items = None, None, []
+
+    def close() -> None:
+        whole = [t for t in items if not ITEM_POINTS.search(t[0])]
+        if whole:
+            out.append(TaskRow(criterion="".join(t for t, _ in whole), prov=whole[0][1], section=section,
+                               section_points=points))
+        for text, prov in items:
+            m = ITEM_POINTS.search(text)
+            if m:
+                criterion = (text[:m.start()] + text[m.end():]).strip()
+                out.append(TaskRow(criterion=criterion, prov=prov, section=section, section_points=points,
+                                   points=float(m.group(1))))
+        items.clear()
+
+    for text, prov in texts[start:]:
+        s = squash_spaces(to_halfwidth(text))
+        label = SECTION_LABEL.match(s)
+        if label:
+            close()
+            section = label.group("name")
+            pts = label.group("pts")
+            points = float(pts) if re.fullmatch(r"\d+(?:\.\d+)?", pts) else None
+            continue
+        if TABLE_END.match(s):
+            break
+        if re.fullmatch(r"\d+(?:\.\d+)?", s):
+            close()  # the 基本分 column's figure ends the task's cell
+            continue
+        if section is not None:
+            items.append((text, prov))
+    close()
+    return out
+
+
+def _header_end(texts) -> int | None:
+    from normalize.columns import column_role
+
+    run = 0
+    for k, (text, _) in enumerate(texts):
+        col = column_role(text) if len(text) <= 12 else None
+        if col is not None and col.role in ("label", "section", "criterion", "weight", "score", "item"):
+            run = run + 1 if col.role != "criterion" or run else 1
+            roles = [column_role(t).role for t, _ in texts[k - run + 1:k + 1]]
+            if run >= 3 and "criterion" in roles and k + 1 < len(texts) \
+                    and (column_role(texts[k + 1][0]) is None if len(texts[k + 1][0]) <= 12 else True):
+                return k + 1
+        else:
+            run = 0
+    return None

@@ -210,3 +210,15 @@ def test_headings_inside_a_pdf_line_head_their_sections(tmp_path):
     [doc] = parse(tmp_path, line + "\n")
     assert {"overview", "functions"} <= {s.kind for s in doc.sections}
     assert grid(line) == []  # still prose, only cut at its headings
+
+
+def test_scoring_rules_one_cell_per_line_with_labels_one_character_per_line(tmp_path):
+    text = "\n".join(["村级安全生产工作考核细则", "项目", "评分标准", "基本分", "自评分",
+                      "消", "防", "安", "全", "(10分)", "1、配备灭火器材;", "2、每季度开展一次演练。", "10",
+                      "隐", "患", "排", "查", "(20分)", "1、每月排查一次;(10分)", "2、整改台账齐全;(10分)", "20",
+                      "备", "注", "材料按时上报。"])
+    [doc] = parse(tmp_path, text + "\n")
+    got = [(t.section, t.section_points, t.criterion, t.points) for t in doc.tasks]
+    assert got == [("消防安全", 10.0, "1、配备灭火器材;2、每季度开展一次演练。", None),
+                   ("隐患排查", 20.0, "1、每月排查一次;", 10.0),
+                   ("隐患排查", 20.0, "2、整改台账齐全;", 10.0)]
