@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from extract.cellstream import StreamCell
 from extract.celltypes import DEVIATION_WORDS, END_WORDS, FORM_LABEL, cell_type, clean, number_of
-from normalize.columns import Column, column_role, fuzzy_column_role
+from normalize.columns import Column, column_role, fuzzy_column_role, is_exact_header
 from normalize.levels import level1_code
 from parsers.finance_items import item_code
 from normalize.text import fix_ocr_value
@@ -126,6 +126,8 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
             j += 1
             continue
         col = _role(c)
+        if col is not None and len(found) >= 3 and c.row != found[-1].row and not is_exact_header(c.text):
+            break  # the next row begins with a name holding a header word (项目完成率): the header ended
         if col is None and found and j + 1 < len(cells) and _role(cells[j + 1]) is not None:
             col = fuzzy_column_role(c.text)  # an OCR'd header word between two good ones
             if col is None and item_code(c.text) is not None:
@@ -241,7 +243,8 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
     return None
 
 
-def align(cells: list[StreamCell], roles: list[str], kind: str) -> tuple[float, dict[str, StreamCell]] | None:
+def align(cells: list[StreamCell], roles: list[str], kind: str,
+          profile: dict[str, str] | None = None) -> tuple[float, dict[str, StreamCell]] | None:
     """The best monotone assignment of every cell to a column, or None when some cell fits nowhere."""
     n, m = len(cells), len(roles)
     if n > m:
@@ -258,6 +261,13 @@ def align(cells: list[StreamCell], roles: list[str], kind: str) -> tuple[float, 
         for j in range(i, m + 1):
             skip = best[i][j - 1] - SKIP_COST.get(roles[j - 1], 1.0) if j - 1 >= i else neg
             f = fit(roles[j - 1], cells[i - 1], kind)
+            if f is not None and profile and roles[j - 1] in profile and not cells[i - 1].empty:
+                # the table's own rows say what this column holds: its usual kind of cell fits
+                # better, and the one text a constant column prints (得分系数 100%) best
+                usual = profile[roles[j - 1]]
+                text = clean(cells[i - 1].text)
+                f += 1.5 if usual == "=" + text else 0.8 if cell_type(cells[i - 1].text) == usual.lstrip("=") or \
+                    (usual.startswith("=") and cell_type(cells[i - 1].text) == cell_type(usual[1:])) else -0.4
             # ties go to the earlier column: a row cut short ends early
             take = best[i - 1][j - 1] + f - 0.001 * j if f is not None and best[i - 1][j - 1] > neg else neg
             if take >= skip and take > neg:
@@ -318,7 +328,29 @@ def _is_label(cell: StreamCell) -> bool:
     return not cell.empty and not cell.mark and cell_type(cell.text) in ("level1", "level2")
 
 
-def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[list[Row], int]:
+def column_profile(rows: list[Row]) -> dict[str, str]:
+    """Each column's usual kind of cell in rows already read: (`percent` under 得分系数,
+    `number` under 分值), where one kind holds at least two thirds of three or more cells."""
+    from collections import Counter
+
+    seen: dict[str, Counter] = {}
+    texts: dict[str, set[str]] = {}
+    for row in rows:
+        for role, c in row.cells.items():
+            if not c.empty and cell_type(c.text) not in ("empty", "dash"):
+                seen.setdefault(role, Counter())[cell_type(c.text)] += 1
+                texts.setdefault(role, set()).add(clean(c.text))
+    out = {}
+    for role, counts in seen.items():
+        kind, n = counts.most_common(1)[0]
+        if n >= 3 and n >= 2 * sum(counts.values()) / 3:
+            # `=TEXT`: a constant column (every cell prints the same), else the usual kind
+            out[role] = "=" + next(iter(texts[role])) if len(texts[role]) == 1 and kind in ("percent", "number") else kind
+    return out
+
+
+def rows_after(cells: list[StreamCell], header: Header, limit: int,
+               profile: dict[str, str] | None = None) -> tuple[list[Row], int]:
     """Re-flow cells[header.end:limit] into rows; returns the rows and where the table ends."""
     rows: list[Row] = []
     k = header.end
@@ -372,7 +404,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int) -> tuple[lis
         while stop < limit and stop - k < width and not cells[stop].mark and not _is_label(cells[stop]) \
                 and not _is_end(cells[stop]):
             stop += 1
-            got = align(cells[k:stop], roles, header.kind)
+            got = align(cells[k:stop], roles, header.kind, profile)
             if got is None:
                 continue
             score = got[0] + _start_bonus(cells, stop, header, name.row, wide_rows)
@@ -409,6 +441,9 @@ def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
             continue
         nxt = next((j for j in range(header.end, len(cells)) if find_header(cells, j) is not None), len(cells))
         rows, end = rows_after(cells, header, nxt)
+        profile = column_profile(rows) if len(rows) >= 4 else None
+        if profile:
+            rows, end = rows_after(cells, header, nxt, profile)  # again, knowing each column's kind
         if rows:
             # a block label before the header (`预算执行情况(20分)`) is part of the table
             tables.append(ReflowedTable(header=header, rows=rows, start=header.start, end=end))

@@ -149,3 +149,14 @@ def _char_overlap(a: str, b: str) -> float:
 
     common = sum((Counter(a) & Counter(b)).values())
     return 2 * common / (len(a) + len(b))
+
+
+_EXACT = frozenset(w for w, _ in _VOCABULARY)
+
+
+@lru_cache(maxsize=8192)
+def is_exact_header(text: str) -> bool:
+    """The cell is a header word and nothing more (points, units and marks aside): 完成率 is,
+    项目完成率 (a name that holds the word) is not."""
+    s = _PAREN_ANY.sub("", _TRAILING_MARK.sub("", _POINTS.sub("", _UNIT.sub("", clean_header(text)))))
+    return s in _EXACT or bool(_BLOCK.match(s))

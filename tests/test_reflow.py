@@ -222,3 +222,13 @@ def test_scoring_rules_one_cell_per_line_with_labels_one_character_per_line(tmp_
     assert got == [("消防安全", 10.0, "1、配备灭火器材;2、每季度开展一次演练。", None),
                    ("隐患排查", 20.0, "1、每月排查一次;", 10.0),
                    ("隐患排查", 20.0, "2、整改台账齐全;", 10.0)]
+
+
+def test_a_columns_usual_kind_of_cell_settles_an_ambiguous_row():
+    # 得分系数 always holds 100%: in the row with no target, the bare 3s are its weight and score
+    rows = ["指标名称 | 计量单位 | 年初指标值 | 全年完成值 | 得分系数 | 指标权重 | 指标得分 |"]
+    rows += [f"{n} | % | {t} | {a} | 100% | 3 | 3 |" for n, t, a in
+             (("项目完成率", "95%", "97%"), ("资金到位率", "100%", "100%"), ("验收合格率", "98%", "99%"))]
+    rows += ["档案规范率 | % | 100% | 3 | 3 |"]
+    table = grid("\n".join(rows))[0]
+    assert table[-1][2:] == ["档案规范率", "%", "", "", "100%", "3", "3"]  # not 100% | 3 as target | result
