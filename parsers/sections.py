@@ -121,8 +121,12 @@ def _is_form_label(text: str) -> bool:
     return 2 <= len(s) <= 16 and not re.search(r"\d", s) and section_kind(s) != "other" and not _is_narrative(text)
 
 
+EMPTY_LABEL = re.compile(r"^(?:[^，。,；;]{1,12}[：:]\s*)+$")  # `项目负责人: 财务负责人:` with nothing filled in
+
+
 def _has_content(text: str) -> bool:
-    kept = [line for line in text.split("\n") if not TEMPLATE_PROMPT.search(clean(line))]
+    kept = [line for line in text.split("\n")
+            if not TEMPLATE_PROMPT.search(clean(line)) and not EMPTY_LABEL.match(clean(line))]
     return len(HAN.findall("".join(kept))) >= 6
 
 
