@@ -124,15 +124,23 @@ def join_broken_labels(cells: list[StreamCell]) -> list[StreamCell]:
     """`项目完成` + `指标` on two lines are one label: a lone tail word joins the cell before it."""
     from extract.celltypes import cell_type  # late: celltypes imports the normalisers
 
+    from normalize.columns import is_exact_header
+
     out: list[StreamCell] = []
     for c in cells:
         prev = out[-1] if out else None
-        if prev is not None and not c.empty and not c.mark and not prev.empty and not prev.mark \
-                and LABEL_TAIL.match(c.text.replace(" ", "")) and cell_type(prev.text) in ("text", "level1", "level2") \
-                and cell_type(prev.text + c.text) in ("level1", "level2"):
-            prev.text = prev.text + c.text
-            prev.line_end = c.line_end
-            continue
+        if prev is not None and not c.empty and not c.mark and not prev.empty and not prev.mark:
+            joined = prev.text + c.text.replace(" ", "")
+            if LABEL_TAIL.match(c.text.replace(" ", "")) and cell_type(prev.text) in ("text", "level1", "level2") \
+                    and cell_type(joined) in ("level1", "level2"):
+                prev.text, prev.line_end = joined, c.line_end
+                continue
+            # a word cut by a stray space (PDF text): `一级指 标`, `部门决 策(25 分)`
+            if prev.soft and c.soft and len(prev.text) <= 8 and cell_type(prev.text) == "text" \
+                    and not is_exact_header(prev.text) and not is_exact_header(c.text) \
+                    and (is_exact_header(joined) or cell_type(joined) == "level1"):
+                prev.text, prev.line_end = joined, c.line_end
+                continue
         out.append(c)
     return out
 
@@ -177,11 +185,15 @@ def split_single_spaces(cell: StreamCell) -> list[StreamCell]:
     """
     pieces = [p for p in SINGLE_SPACE.split(cell.text) if p]
     merged: list[str] = []
+    depth = 0  # a space inside brackets (`(25 分)`) is no border
     for p in pieces:
-        if merged and (PAREN_TAIL.match(p) or p in (")", "）")):
+        if merged and depth > 0:
+            merged[-1] += " " + p  # inside brackets: the space stays, as printed
+        elif merged and (PAREN_TAIL.match(p) or p in (")", "）")):
             merged[-1] += p
         else:
             merged.append(p)
+        depth = max(0, depth + p.count("(") + p.count("（") - p.count(")") - p.count("）"))
     return [StreamCell(text=p, line=cell.line, line_end=cell.line_end, line_start=cell.line_start and k == 0, soft=True)
             for k, p in enumerate(merged)]
 
@@ -260,8 +272,8 @@ def plain_csv_cells(line: str) -> list[str] | None:
 def commas_in_prose(cells: list[str]) -> bool:
     """ASCII commas between the clauses of a sentence (`…下载后,可能会…,请知晓。`) make no CSV row:
     a clause ends a sentence inside a cell, or no cell is empty, short or a figure."""
-    if any(re.search(r"[。；;！？]\S|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", c) or c.rstrip().endswith(("。", "；"))
-           for c in cells[:-1]):
+    if any(re.search(r"[。；;！？]\S", c) or c.rstrip().endswith(("。", "；")) for c in cells[:-1]) \
+            or any(re.search(r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", c) for c in cells):
         return True  # a sentence ends inside a cell (。 or an ASCII point between Chinese characters)
     if any(c.rstrip().endswith("。") for c in cells) and not any(not c.strip() for c in cells):
         return True

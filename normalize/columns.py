@@ -159,4 +159,4 @@ def is_exact_header(text: str) -> bool:
     """The cell is a header word and nothing more (points, units and marks aside): 完成率 is,
     项目完成率 (a name that holds the word) is not."""
     s = _PAREN_ANY.sub("", _TRAILING_MARK.sub("", _POINTS.sub("", _UNIT.sub("", clean_header(text)))))
-    return s in _EXACT or bool(_BLOCK.match(s))
+    return s in _EXACT or bool(_BLOCK.fullmatch(s))

@@ -26,6 +26,7 @@ GROUP = re.compile(r"^\s*(职能|目标|任务|项目|功能)\s*([0-9０-９]{1,
 PREFIX_ONLY = re.compile(r"^指标\s*[0-9０-９一二三四五六七八九十]*\s*[：:.．、]?$")
 PREFIX = re.compile(r"^指标\s*([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})?\s*[：:.．、]\s*")
 SPLIT_NAMES = re.compile(r"\n(?=\s*指标\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[：:.．、])")
+NAME_POINTS = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 END_ROW = re.compile(r"^(总分|合计|总计|综合得分|自评得分|绩效自评综合得分|评价等[级次])")
 
 NAME_HEADERS = re.compile(r"三级指标|指标名称|指标内容|具体指标|绩效指标$")
@@ -244,9 +245,14 @@ def _row_to_indicators(row: list[Cell], texts: list[str], cur: _Cursor, done: li
     for name, _num in names:
         if not name:
             continue
+        points = NAME_POINTS.search(to_halfwidth(name))
+        if points:
+            name = name[:points.start()].rstrip()  # `相关性(5 分)`: a scoring table's points in the name
         ind = IndicatorRow(name=name, prov=row[name_cell[0]].prov, group=cur.group, level1=cur.level1,
-                           level2=cur.level2, level1_raw=cur.level1_raw, level2_raw=cur.level2_raw)
+                           level2=cur.level2, level1_raw=cur.level1_raw, level2_raw=_raw_level(cur.level2_raw or "") or None)
         _assign_values(ind, values, cur.roles)
+        if points and ind.weight is None:
+            ind.weight = float(points.group(1))
         rows.append(ind)
     return rows
 

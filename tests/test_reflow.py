@@ -232,3 +232,12 @@ def test_a_columns_usual_kind_of_cell_settles_an_ambiguous_row():
     rows += ["档案规范率 | % | 100% | 3 | 3 |"]
     table = grid("\n".join(rows))[0]
     assert table[-1][2:] == ["档案规范率", "%", "", "", "100%", "3", "3"]  # not 100% | 3 as target | result
+
+
+def test_words_cut_by_stray_spaces_in_pdf_text_are_joined(tmp_path):
+    text = ("2023年度部门整体支出绩效评价得分表 一级指 标 二级指标 三级指标 得分 部门决 策(20 分) 目标设定(10 分) "
+            "依据充分性(4 分)\n4 目标明确性(6 分)\n5 综合管 理(30 分) 资金管理(10 分) 支出合规性(10 分)\n9\n")
+    [doc] = parse(tmp_path, text)
+    got = [(i.level1, i.level2_raw, i.name, i.weight, i.score) for i in doc.indicators]
+    assert got == [("decision", "目标设定", "依据充分性", 4.0, 4.0), ("decision", "目标设定", "目标明确性", 6.0, 5.0),
+                   ("process", "资金管理", "支出合规性", 10.0, 9.0)]  # points in a name are its weight
