@@ -295,7 +295,7 @@ def _is_end(cell: StreamCell) -> bool:
     return not cell.empty and not cell.mark and bool(END_WORDS.match(clean(cell.text)))
 
 
-def _start_bonus(cells: list[StreamCell], k: int, header: Header, row_of: int | None = None,
+def _start_bonus(cells: list[StreamCell], k: int, headers: frozenset[int], row_of: int | None = None,
                  wide_rows: frozenset[int] = frozenset()) -> float:
     """How well a row can start at cells[k] (`row_of`: the layout row the current row began in)."""
     if k >= len(cells):
@@ -306,7 +306,7 @@ def _start_bonus(cells: list[StreamCell], k: int, header: Header, row_of: int | 
         return -1.0  # a row per line (CSV, pipe rows): the line's cells are one row
     if c.mark:
         return 1.5
-    if _is_end(c) or find_header(cells, k) is not None:
+    if _is_end(c) or k in headers:
         return 1.0
     t = "empty" if c.empty else cell_type(c.text)
     if t in ("level1", "level2"):
@@ -349,9 +349,11 @@ def column_profile(rows: list[Row]) -> dict[str, str]:
     return out
 
 
-def rows_after(cells: list[StreamCell], header: Header, limit: int,
+def rows_after(cells: list[StreamCell], header: Header, limit: int, headers: frozenset[int],
                profile: dict[str, str] | None = None) -> tuple[list[Row], int]:
-    """Re-flow cells[header.end:limit] into rows; returns the rows and where the table ends."""
+    """Re-flow cells[header.end:limit] into rows; returns the rows and where the table ends.
+
+    `headers`: where in the stream a header starts (found once for the whole stream)."""
     rows: list[Row] = []
     k = header.end
     level1 = level2 = None
@@ -369,7 +371,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int,
         if c.mark or c.empty:
             k += 1
             continue
-        if _is_end(c) or (k > header.end and find_header(cells, k) is not None):
+        if _is_end(c) or (k > header.end and k in headers):
             break
         t = cell_type(c.text)
         if t == "level2" and level1_code(clean(c.text)) and k + 1 < limit and _next_is_level2(cells, k + 1, limit):
@@ -382,7 +384,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int,
             level2 = c
             k += 1
             continue
-        if t not in ("text",) and not (header.kind == "money" and t in ("text",)):
+        if t != "text":
             k += 1  # a stray value with no row of its own
             continue
         if len(clean(c.text)) > MAX_NAME_LEN or (header.kind == "indicator" and FORM_LABEL.match(clean(c.text))):
@@ -398,7 +400,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int,
             level2, name = c, cells[k]
             k += 1
         best_k = 0
-        best_score = _start_bonus(cells, k, header, name.row, wide_rows) - sum(SKIP_COST.get(r, 1.0) for r in roles)
+        best_score = _start_bonus(cells, k, headers, name.row, wide_rows) - sum(SKIP_COST.get(r, 1.0) for r in roles)
         best_map: dict[str, StreamCell] = {}
         stop = k
         while stop < limit and stop - k < width and not cells[stop].mark and not _is_label(cells[stop]) \
@@ -407,7 +409,7 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int,
             got = align(cells[k:stop], roles, header.kind, profile)
             if got is None:
                 continue
-            score = got[0] + _start_bonus(cells, stop, header, name.row, wide_rows)
+            score = got[0] + _start_bonus(cells, stop, headers, name.row, wide_rows)
             if score > best_score:
                 best_k, best_score, best_map = stop - k, score, got[1]
         values = {r: c2 for r, c2 in best_map.items() if not c2.empty and cell_type(c2.text) != "dash" or r == "op"}
@@ -432,18 +434,20 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int,
 
 
 def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
+    found = {j: h for j in range(len(cells)) if (h := find_header(cells, j)) is not None}
+    starts = frozenset(found)
     tables: list[ReflowedTable] = []
     i = 0
     while i < len(cells):
-        header = find_header(cells, i)
+        header = found.get(i)
         if header is None:
             i += 1
             continue
-        nxt = next((j for j in range(header.end, len(cells)) if find_header(cells, j) is not None), len(cells))
-        rows, end = rows_after(cells, header, nxt)
+        nxt = next((j for j in sorted(starts) if j >= header.end), len(cells))
+        rows, end = rows_after(cells, header, nxt, starts)
         profile = column_profile(rows) if len(rows) >= 4 else None
         if profile:
-            rows, end = rows_after(cells, header, nxt, profile)  # again, knowing each column's kind
+            rows, end = rows_after(cells, header, nxt, starts, profile)  # again, knowing each column's kind
         if rows:
             # a block label before the header (`预算执行情况(20分)`) is part of the table
             tables.append(ReflowedTable(header=header, rows=rows, start=header.start, end=end))

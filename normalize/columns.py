@@ -81,9 +81,6 @@ _TRAILING_MARK = re.compile(r"[（(][A-Za-z/×*\s]+[)）]$")
 # Longer cells are text, not headers (a header cell is a few words).
 MAX_HEADER_LEN = 16
 
-INDICATOR_ROLES = frozenset({"level1", "level2", "name", "op", "target", "target_adjusted", "unit",
-                             "coefficient", "core", "deviation", "explanation"})
-MONEY_ROLES = frozenset({"budget_initial", "budget", "rate", "amount"})
 VALUE_ROLES = frozenset({"op", "target", "target_adjusted", "unit", "actual", "weight", "score", "deviation",
                          "coefficient", "core", "explanation", "budget_initial", "budget", "rate", "amount"})
 
@@ -122,14 +119,6 @@ def column_role(text: str) -> Column | None:
             if len(bare) > len(word) + 6:
                 return None
             return Column(role, points, unit)
-    return None
-
-
-def header_unit(texts: list[str]) -> str | None:
-    for t in texts:
-        m = _UNIT.search(clean_header(t))
-        if m:
-            return m.group(1) or m.group(2)
     return None
 
 

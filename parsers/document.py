@@ -26,7 +26,6 @@ from parsers.meta import (content_years, find_evaluation, find_org, find_scope, 
 from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord, Evaluation
 from parsers.sections import _is_narrative, form_sections, prose_sections, table_sections
-from parsers.runon import runon_to_tables
 from parsers.segment import DocSpan, blocks_to_spans, span_title
 from parsers.runon_tasks import cell_per_line_tasks, runon_tasks
 from parsers.tasks import tables_to_tasks
@@ -60,7 +59,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
     `hints` is what the page chrome said (publisher, file name, 成文日期); the
     file's first document takes them where its own text states nothing.
     """
-    blocks = runon_to_tables(span.blocks)
+    blocks = list(span.blocks)
     lines = blocks_to_lines(blocks)
     title = span_title(span, hints, first)
     doc_type = classify(title, lines)
