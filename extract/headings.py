@@ -48,13 +48,16 @@ def heading_level(line: str) -> int | None:
     return level
 
 
+TABLE_FIGURES = re.compile(r"^\d+(?:\.\d+)?\s+(?:\d|[(（)）])|^\d+(?:\.\d+)?\s*[)）]")
+
+
 def plain_heading_candidate(line: str) -> bool:
     """A short unnumbered line with no sentence punctuation: maybe a heading."""
     s = line.strip()
     if not s or len(s) > 40 or s.endswith(SENTENCE_END):
         return False
-    if "。" in s or "；" in s:
-        return False
+    if "。" in s or "；" in s or TABLE_FIGURES.match(s) or re.search(r"[\u4e00-\u9fff][,，]", s):
+        return False  # a sentence's part, or a table row's figures leading its label (`5 5 合理性`)
     han = sum("\u4e00" <= c <= "\u9fff" for c in s)
     return han >= 3 and han >= len(s.replace(" ", "")) * 0.6
 
@@ -65,7 +68,7 @@ def is_page_number(line: str) -> bool:
 
 # A line naming a report or form: where a new document starts in a pasted file.
 TITLE_WORDS = re.compile(
-    r"(绩效评价报告|评价报告|自评报告|绩效报告|自评表|绩效目标表|目标表|批复表|申报表|"
+    r"(绩效评价报告|评价报告|自评报告|自评的报告|评价的报告|绩效报告|自评表|绩效目标表|目标表|批复表|申报表|"
     r"考评细则|考核细则|评分细则|任务分解表|分解表|决算|评价表)"
 )
 

@@ -460,7 +460,7 @@ def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
 # --- a run of text lines to blocks ---------------------------------------------------------------
 
 def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no: int,
-                     make_table, line_to_block) -> tuple[list, int] | None:
+                     make_table, line_to_blocks) -> tuple[list, int] | None:
     """Blocks for a run of non-tab lines when a header-led table is found in it, else None.
 
     Cells no table claims keep their layout: a row of several cells is a
@@ -492,11 +492,11 @@ def region_to_blocks(lines: list[str], first_line: int, file_name: str, table_no
     original = {first_line + k: line.strip() for k, line in enumerate(lines)}
     numbers = iter(range(table_no + 1, table_no + 10_000))  # tables numbered in reading order
     for table in tables:
-        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_block, numbers,
+        blocks.extend(_leftover_blocks(cells[pos:table.start], file_name, make_table, line_to_blocks, numbers,
                                        claimed, original))
         blocks.append(make_table(_grid_cells(table), file_name, next(numbers)))
         pos = table.end
-    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_block, numbers, claimed, original))
+    blocks.extend(_leftover_blocks(cells[pos:], file_name, make_table, line_to_blocks, numbers, claimed, original))
     return blocks, next(numbers) - 1
 
 
@@ -531,7 +531,7 @@ def _grid_cells(table: ReflowedTable) -> list[list]:
     return out
 
 
-def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_block, numbers,
+def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_to_blocks, numbers,
                      claimed: set[int], original: dict[int, str]) -> list:
     from extract.ir import Cell, Provenance
 
@@ -561,7 +561,7 @@ def _leftover_blocks(cells: list[StreamCell], file_name: str, make_table, line_t
                 text = " ".join(c.text for c in row)
             for k, part in enumerate(text.split("\n")):
                 if part.strip():
-                    blocks.append(line_to_block(part, row[0].line + (k if not row[0].soft else 0), file_name))
+                    blocks.extend(line_to_blocks(part, row[0].line + (k if not row[0].soft else 0), file_name))
             continue
         pending.append([Cell(text=c.text, prov=Provenance(file="", line=c.line, line_end=c.line_end)) for c in row])
     flush()

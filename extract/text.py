@@ -128,7 +128,7 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
             end = i
             while end < n and (kinds[end] not in TAB_KINDS or _lone_tab_inside(lines, kinds, end)):
                 end += 1
-            got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_block)
+            got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_blocks)
             if got is not None:
                 new_blocks, table_no = got
                 blocks.extend(new_blocks)
@@ -150,7 +150,7 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
             blocks.extend(rows_to_blocks(rows, file_name, table_no))
             i = end
             continue
-        blocks.extend(text_line_to_block(part, i + 1, file_name) for part in split_embedded_headings(lines[i]))
+        blocks.extend(text_line_to_blocks(lines[i], i + 1, file_name))
         i += 1
     return blocks
 
@@ -168,19 +168,32 @@ def _lone_tab_inside(lines: list[str], kinds: list[str], k: int) -> bool:
 EMBEDDED_HEADING = re.compile(r"(?:(?<=[ \u3000])|(?<=。))(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[\u4e00-\u9fff])")
 LONG_LINE = 200
 HEADING_THEN_TEXT = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[^。，,\s]{1,20}[。.]?)\s+(?=\S)")
+# `… 总分 3.部门整体支出绩效自评开展情况. 按照…`: an arabic-numbered heading, closed by its point
+# and a space, inside a line of any length (a scrambled text layer puts it after a table's figures)
+ARABIC_EMBEDDED = re.compile(r"(?<=[ \u3000])(?=\d{1,2}[.．、][\u4e00-\u9fff][^。，,.\s]{2,24}[。.][ \u3000]+\S)")
+ARABIC_THEN_TEXT = re.compile(r"^(\d{1,2}[.．、][\u4e00-\u9fff][^。，,.\s]{2,24}[。.])[ \u3000]+(?=\S)")
 
 
 def split_embedded_headings(line: str) -> list[str]:
     if len(line) < LONG_LINE:
-        return [line]
+        if not ARABIC_EMBEDDED.search(line):
+            return [line]
+        parts, pattern = ARABIC_EMBEDDED.split(line), ARABIC_THEN_TEXT
+    else:
+        parts, pattern = EMBEDDED_HEADING.split(line), HEADING_THEN_TEXT
     out: list[str] = []
-    for part in (p.strip() for p in EMBEDDED_HEADING.split(line)):
-        m = HEADING_THEN_TEXT.match(part)
+    for part in (p.strip() for p in parts):
+        m = pattern.match(part)
         if m:  # `(一)部门职能。 负责…`: the heading's own line, then its text
             out.extend([m.group(1), part[m.end():]])
         elif part:
             out.append(part)
     return [p for p in out if p] or [line]
+
+
+def text_line_to_blocks(line: str, lineno: int, file_name: str) -> list[Block]:
+    """A prose line's blocks: one, or more where headings stand inside it."""
+    return [text_line_to_block(part, lineno, file_name) for part in split_embedded_headings(line)]
 
 
 def text_line_to_block(line: str, lineno: int, file_name: str) -> Block:

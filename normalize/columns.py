@@ -76,6 +76,7 @@ _WORDS = sorted(_VOCABULARY, key=lambda p: -len(p[0]))
 _BLOCK = re.compile(r"^(?:预算执行情况|年度绩效目标|绩效指标|年度绩效指标|长期绩效指标|绩效目标)(?:\(\d+(?:\.\d+)?分\))?")
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分[^)）]*[)）]")
 _UNIT = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[)）]|单位[：:]\s*(万元|元|千元|亿元)")
+_SENTENCE = re.compile(r"[。，,；;]")
 _PAREN_ANY = re.compile(r"\([^()]*\)")
 _TRAILING_MARK = re.compile(r"[（(][A-Za-z/×*\s]+[)）]$")
 # Longer cells are text, not headers (a header cell is a few words).
@@ -109,8 +110,8 @@ def column_role(text: str) -> Column | None:
     unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else None
     bare = _POINTS.sub("", _UNIT.sub("", s))
     bare = _PAREN_ANY.sub("", _TRAILING_MARK.sub("", bare))
-    if _BLOCK.match(s):
-        return Column("block", points, unit)
+    if _BLOCK.match(s) and len(bare) <= MAX_HEADER_LEN and not _SENTENCE.search(s):
+        return Column("block", points, unit)  # a block's label, not a narrative opening with its name
     if len(bare) > MAX_HEADER_LEN or not bare:
         return None
     for word, role in _WORDS:

@@ -18,6 +18,7 @@ from parsers.claims import content_units, unclaimed_text
 from parsers.chrome import ChromeHints, strip_chrome
 from parsers.doctype import classify
 from parsers.form_fields import read_form
+from parsers.form_narratives import runon_form_sections
 from parsers.finance_table import tables_to_finance
 from parsers.indicators import tables_to_indicators
 from parsers.prose_indicators import prose_indicators
@@ -25,7 +26,7 @@ from parsers.meta import (content_years, find_evaluation, find_org, find_scope, 
                           stated_fiscal_year, title_year)
 from parsers.prose_money import texts_to_money
 from parsers.records import DocumentRecord, Evaluation
-from parsers.sections import _is_narrative, form_sections, prose_sections, table_sections
+from parsers.sections import _is_narrative, form_sections, prose_sections, runin_sections, table_sections
 from parsers.segment import DocSpan, blocks_to_spans, span_title
 from parsers.runon_tasks import cell_per_line_tasks, runon_tasks
 from parsers.tasks import tables_to_tasks
@@ -50,6 +51,34 @@ def parse_file(extracted: ExtractedFile) -> list[DocumentRecord]:
         check_document(rec)
     check_siblings(records)
     return records
+
+
+FORM_TYPES = frozenset({"self_evaluation_table", "target_table"})
+
+
+def document_sections(blocks: list[Block], tables: list[Block], title: str | None, doc_type: str) -> list:
+    """SECTION rows: a report's from its headings, a form's from its labelled cells.
+
+    The first readers keep all they find (a repeated text once); the fallbacks
+    after them add only kinds not found yet. In a form the cell readers go
+    first: its labels stand one per line like headings, but a label names the
+    cell beside it, not the lines down to the next label.
+    """
+    if doc_type == "task_breakdown":
+        return prose_sections(blocks, title)
+    prose = lambda: prose_sections(blocks, title)  # noqa: E731
+    cells = lambda: table_sections(tables)  # noqa: E731
+    fallbacks = [lambda: form_sections(blocks), lambda: runin_sections(blocks), lambda: runon_form_sections(blocks)]
+    if doc_type in FORM_TYPES:
+        first, fallbacks = [cells], fallbacks + [prose]
+    else:
+        first, fallbacks = [prose, cells], fallbacks[:2]  # a report's run-on labels are words of its prose
+    out: list = []
+    for read in first + fallbacks:
+        kinds = {s.kind for s in out} if read in fallbacks else set()
+        texts = tuple(s.text for s in out)
+        out += [s for s in read() if s.kind not in kinds and not s.text.startswith(texts)]  # a text said once
+    return out
 
 
 def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: ChromeHints | None = None,
@@ -93,11 +122,7 @@ def span_to_record(span: DocSpan, file_name: str, fmt: str = "txt", hints: Chrom
     if not rec.tasks and doc_type == "task_breakdown":
         # a scoring-rule table run together into prose, or pasted one cell per line
         rec.tasks = runon_tasks(blocks) or cell_per_line_tasks(blocks)
-    rec.sections = prose_sections(blocks, span.title)
-    if doc_type != "task_breakdown":
-        rec.sections += table_sections(tables)
-        have = {s.kind for s in rec.sections} | {s.text for s in rec.sections}
-        rec.sections += [s for s in form_sections(blocks) if s.kind not in have and s.text not in have]
+    rec.sections = document_sections(blocks, tables, span.title, doc_type)
 
     money = texts_to_money(_narrative_texts(blocks), default_measure="budget" if doc_type == "target_table" else "actual")
     known = {(f.entity, f.item, f.measure) for f in rec.finance}

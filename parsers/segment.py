@@ -80,11 +80,19 @@ def blocks_to_spans(blocks: list[Block]) -> list[DocSpan]:
     return [s for s in spans if s.blocks]
 
 
+# The first line of a title printed over two: `关于上报…项目` / `岳阳市2018年度部门整体支出`.
+TITLE_HEAD = re.compile(r"^(?:关于|[\u4e00-\u9fa5（）()]{2,20}20\d{2}\s*年度?)[^。，,：:；;！？]{2,40}$")
+
+
+def _title_head(text: str) -> bool:
+    return bool(ORG_ONLY_LINE.match(text) or TITLE_HEAD.match(text) and not looks_like_title(text))
+
+
 def _add_title_line(span: DocSpan, block: Block) -> None:
     """Titles wrap: an organisation line just above the title belongs to it."""
     if not span.title_lines:
         before = [b for b in span.blocks if b.kind != "table"]
-        if before and ORG_ONLY_LINE.match(before[-1].text.strip()) and before[-1] is span.blocks[-1]:
+        if before and before[-1] is span.blocks[-1] and _title_head(before[-1].text.strip()):
             span.title_lines.append(before[-1])
     elif span.title_lines[-1] is not span.blocks[-1]:
         return  # a second title-like line further down is not part of the title
