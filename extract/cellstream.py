@@ -61,7 +61,7 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
     region_runs_on = run_on and any(looks_run_on(l) for l in lines)
     out: list[StreamCell] = []
     prev_pipe: list[StreamCell] | None = None
-    csv_rows = _csv_lines(lines)
+    csv_rows = csv_lines(lines)
     i = 0
     while i < len(lines):
         lineno = first_line + i
@@ -284,12 +284,20 @@ def quoted_csv_rows(chunk: str) -> list[list[str]]:
     """CSV with quoted cells, where an export may have run rows together with a space:
     `"得分" "管理(60分)",…` and `"20", ,"结转…"` part rows at the space between a cell's end
     and the next cell's start. A quoted cell keeps its line breaks."""
-    rows: list[list[str]] = []
+    return [row for _, row in quoted_csv_rows_at(chunk)]
+
+
+def quoted_csv_rows_at(chunk: str, newline_breaks: bool = True) -> list[tuple[int, list[str]]]:
+    """(line offset, cells) of each row of `quoted_csv_rows`. With `newline_breaks` off, a line
+    break outside quotes is only a wrap (an export that re-flowed its text), and rows part
+    only where they ran together."""
+    rows: list[tuple[int, list[str]]] = []
     row: list[str] = []
     cell: list[str] = []
     quoted = in_quote = False
     prev = ""  # the last significant character outside quotes
     k, n = 0, len(chunk)
+    line = row_line = 0
 
     def end_cell() -> None:
         nonlocal quoted
@@ -297,8 +305,16 @@ def quoted_csv_rows(chunk: str) -> list[list[str]]:
         cell.clear()
         quoted = False
 
+    def end_row() -> None:
+        nonlocal row, prev, row_line
+        end_cell()
+        rows.append((row_line, row))
+        row, prev, row_line = [], "", line
+
     while k < n:
         ch = chunk[k]
+        if ch == "\n":
+            line += 1
         if in_quote:
             if ch == '"' and k + 1 < n and chunk[k + 1] == '"':
                 cell.append('"')
@@ -316,21 +332,17 @@ def quoted_csv_rows(chunk: str) -> list[list[str]]:
         elif ch == ",":
             end_cell()
             prev = ","
-        elif ch == "\n":
-            end_cell()
-            rows.append(row)
-            row, prev = [], ""
-        elif ch in " \t":
-            nxt = next((c for c in chunk[k:] if c not in " \t"), "")
+        elif ch == "\n" and newline_breaks:
+            end_row()
+        elif ch in " \t\n":
+            nxt = next((c for c in chunk[k:] if c not in " \t\n"), "")
             # `"a" "b"` (no comma between two quoted cells) or `"a", ,"b"` (an empty cell that is a
             # space): two rows run together; `"a", "b"` is one row with a space after its comma
-            if (prev == '"' and quoted and nxt == '"') or (prev == "," and nxt == ","):
-                end_cell()  # the space between two rows run together
-                rows.append(row)
-                row, prev = [], ""
+            if ch != "\n" and ((prev == '"' and quoted and nxt == '"') or (prev == "," and nxt == ",")):
+                end_row()  # the space between two rows run together
                 while k + 1 < n and chunk[k + 1] in " \t":
                     k += 1
-            elif not quoted:
+            elif not quoted and ch != "\n":
                 cell.append(ch)
         else:
             if quoted:
@@ -340,11 +352,11 @@ def quoted_csv_rows(chunk: str) -> list[list[str]]:
             prev = ch
         k += 1
     end_cell()
-    rows.append(row)
-    return [r for r in rows if r]
+    rows.append((row_line, row))
+    return [(at, r) for at, r in rows if r]
 
 
-def _csv_lines(lines: list[str]) -> dict[int, tuple[list[list[str]], int]]:
+def csv_lines(lines: list[str]) -> dict[int, tuple[list[list[str]], int]]:
     """Lines that read as CSV rows with quoted cells: {index: (rows, lines consumed)}."""
     out: dict[int, tuple[list[str], int]] = {}
     i = 0

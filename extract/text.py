@@ -395,7 +395,11 @@ def _space_cells(line: str) -> list[str] | None:
 
 
 def delimited_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
-    """Two or more consecutive lines that split alike into ≥3 cells make a table."""
+    """Two or more consecutive lines that split alike into ≥3 cells make a table; so do CSV
+    rows with quoted cells, whose cells may run over lines and whose rows may run together."""
+    end, rows = csv_text_region(lines, kinds, start)
+    if rows:
+        return end, rows
     for splitter in (plain_csv_cells, _space_cells):
         rows: list[list[Cell]] = []
         j = start
@@ -408,6 +412,47 @@ def delimited_text_region(lines: list[str], kinds: list[str], start: int) -> tup
         if len(rows) >= 2:
             return j, rows
     return start, []
+
+
+CSV_LINE = re.compile(r'^[\s,]*$|"')  # a line of a quoted-CSV passage, or of its empty rows
+
+
+def csv_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int, list[list[Cell]]]:
+    """A passage of CSV rows with quoted cells, read whole: a cell may run over lines, rows may
+    run together, and an export may have re-flowed the text so that a line break is no row end.
+    Read both ways, the reading whose rows agree in width wins."""
+    from collections import Counter
+
+    from extract.cellstream import quoted_csv_rows_at
+
+    first = lines[start]
+    if first.count('"') < 4 or '","' not in first and '", "' not in first:
+        return start, []
+    stop, open_quote = start, False
+    while stop < len(lines) and kinds[stop] in ("text", "blank") and stop - start < 2000:
+        if not open_quote and not CSV_LINE.search(lines[stop]):
+            break
+        open_quote ^= lines[stop].count('"') % 2 == 1
+        stop += 1
+    chunk = "\n".join(lines[start:stop])
+
+    def agreement(rows: list[tuple[int, list[str]]]) -> float:
+        widths = Counter(len(r) for _, r in rows if any(c.strip() for c in r))
+        return widths.most_common(1)[0][1] / sum(widths.values()) if widths else 0.0
+
+    readings = [quoted_csv_rows_at(chunk), quoted_csv_rows_at(chunk, newline_breaks=False)]
+    best = max(readings, key=agreement)  # ties: the usual CSV, a line break ends a row
+    rows: list[list[Cell]] = []
+    for k, (at, row) in enumerate(best):
+        if not any(c.strip() for c in row):
+            continue
+        last = best[k + 1][0] if k + 1 < len(best) else stop - start - 1
+        prov = Provenance(file="", line=start + at + 1, line_end=start + max(at, last) + 1)
+        rows.append([Cell(text=c, prov=prov) for c in row])
+    if rows and len(rows[0]) > 1 and not rows[0][0].text and len(rows) > 1 \
+            and len(rows[0]) == Counter(len(r) for r in rows).most_common(1)[0][0] + 1:
+        rows[0] = rows[0][1:]  # the header's stray leading empty cell (`, "项目",…`)
+    return (stop, rows) if len(rows) >= 2 else (start, [])
 
 
 # --- rows to blocks ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ COLUMN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"牵头领导|分管领导|责任领导|牵头$|领导$"), "lead"),
     (re.compile(r"责任股室|责任单位|责任科室|责任部门|牵头股室|牵头单位|股室$|科室$"), "unit"),
     (re.compile(r"责任人|经办人|联系人"), "owner"),
-    (re.compile(r"^(分值|分数|标准分)$"), "points"),
+    (re.compile(r"^(分值|分数|标准分|权数|权重|基本分)$"), "points"),
 )
 POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 SECTION_POINTS = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
@@ -64,6 +64,7 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
         header: list[str] = []
         section = _Section()
         carried: dict[str, str | None] = {}
+        last_cut, first = False, len(out)
         for row in table.rows:
             texts = row_texts(row)
             found = header_columns(texts)
@@ -93,6 +94,11 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
                 if cells.get(role):
                     carried[role] = cells[role]
             out.append(_task(criterion, cells, carried, section, row, cols))
+            last_cut = row is table.rows[-1] and not re.search(r"[。.；;！)）]$", criterion)
+        mine = out[first:]
+        if cols and "points" in cols and last_cut and mine and mine[-1].points is None \
+                and sum(t.points is not None for t in mine) >= 2:
+            out.pop()  # the last row cut by the end of the text: its rule half-printed, no points
     return out
 
 

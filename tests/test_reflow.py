@@ -241,3 +241,17 @@ def test_words_cut_by_stray_spaces_in_pdf_text_are_joined(tmp_path):
     got = [(i.level1, i.level2_raw, i.name, i.weight, i.score) for i in doc.indicators]
     assert got == [("decision", "目标设定", "依据充分性", 4.0, 4.0), ("decision", "目标设定", "目标明确性", 6.0, 5.0),
                    ("process", "资金管理", "支出合规性", 10.0, 9.0)]  # points in a name are its weight
+
+
+def test_a_csv_export_whose_line_breaks_are_no_row_ends(tmp_path):
+    # rows run together with a space, a line break inside a row, a stray empty cell before the header,
+    # a quoted cell over two lines, and the last row cut by the end of the text
+    text = (',,\n, "项目","考核内容","评分标准","权数","得分" "环境整治(30分)","垃圾清运","每日清运一次,\n'
+            '漏一次扣1分.","20", ,"河道保洁","每周巡查一次,\n漏一次扣2分.","10",\n, ,"绿化养护","按季度修')
+    table = grid(text)[-1]
+    assert table[0] == ["项目", "考核内容", "评分标准", "权数", "得分"]
+    assert table[1] == ["环境整治(30分)", "垃圾清运", "每日清运一次,\n漏一次扣1分.", "20", ""]
+    assert table[2] == ["", "河道保洁", "每周巡查一次,\n漏一次扣2分.", "10", ""]
+    [doc] = parse(tmp_path, "村容村貌考核细则\n" + text)
+    got = [(t.section, t.section_points, t.item, t.points) for t in doc.tasks]
+    assert got == [("环境整治", 30.0, "垃圾清运", 20.0), ("环境整治", 30.0, "河道保洁", 10.0)]  # not the cut row
