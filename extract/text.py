@@ -269,21 +269,30 @@ def fragments_to_rows(fragments: list[list[_PendingCell]]) -> list[list[_Pending
     than the width of the rows just before it.
     """
     rows: list[list[_PendingCell]] = []
+    by_last: dict[str, list[int]] = {}  # rows by their last cell's text: a repeated header is found at once
+
+    def add(row: list[_PendingCell]) -> None:
+        rows.append(row)
+        by_last.setdefault(row[-1].text(), []).append(len(rows) - 1)
+
     for frag in fragments:
-        head, repeated = split_repeated_header(frag, rows)
+        earlier = [rows[k] for k in by_last.get(frag[-1].text(), ())] if len(frag) >= 4 and frag else []
+        head, repeated = split_repeated_header(frag, earlier)
         if repeated:
             # a page's repeated header pasted straight after the last cell
-            rows.append(head)
-            rows.append(repeated)
+            add(head)
+            add(repeated)
             continue
         if rows:
             prev = rows[-1]
             width = max(len(r) for r in rows[-3:])
             if _ran_on_over_blank(prev[-1]) and not _is_title_fragment(frag) \
                     and len(prev) < width and len(prev) + len(frag) <= width:
+                by_last[prev[-1].text()].remove(len(rows) - 1)
                 prev.extend(frag)
+                by_last.setdefault(prev[-1].text(), []).append(len(rows) - 1)
                 continue
-        rows.append(list(frag))
+        add(list(frag))
     return rows
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Full-width forms that carry numeric meaning; Chinese punctuation （）：， is
 # deliberately left alone because headings and names print it on purpose.
@@ -13,6 +14,7 @@ _HALFWIDTH.update({"％": "%", "．": ".", "＋": "+", "－": "-", "\u3000": " "
 _HALFWIDTH_TABLE = str.maketrans(_HALFWIDTH)
 
 
+@lru_cache(maxsize=32768)  # the same cells and lines are cleaned by several readers
 def to_halfwidth(s: str) -> str:
     """Full-width digits, letters, ％．＋－＜＞＝ and U+3000 to ASCII."""
     return s.translate(_HALFWIDTH_TABLE)
@@ -55,6 +57,7 @@ def fix_ocr_value(s: str) -> str:
 _SPACES = re.compile(r"[\s\u200b\ufeff]+")
 
 
+@lru_cache(maxsize=32768)
 def squash_spaces(s: str) -> str:
     """Drop every whitespace character: wrap artefacts inside Chinese text."""
     return _SPACES.sub("", s)

@@ -8,6 +8,7 @@ cell is a section named by the label beside it or the header above it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.headings import looks_like_title, numbering, plain_heading_candidate
 from extract.ir import Block
@@ -33,6 +34,7 @@ LONG_TEXT = 20
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=8192)
 def section_kind(heading: str) -> str:
     s = clean(heading)
     s = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?", "", s)
@@ -189,6 +191,7 @@ def table_sections(tables: list[Block]) -> list[SectionRow]:
 TEMPLATE_PROMPT = re.compile(r"[（(]\s*\d+\s*字以内\s*[)）]|^(?:请|应|须)?(?:结合|对照|针对|简要|简述|说明|填写|概述)[^。]{0,60}(?:情况|原因|建议|成效|成果)[。.]?$")
 
 
+@lru_cache(maxsize=16384)
 def _is_narrative(text: str) -> bool:
     if len(text) < LONG_TEXT:
         return False
