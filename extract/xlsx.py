@@ -15,10 +15,10 @@ text, with a warning.
 A spreadsheet draws a form's title as a single cell (merged or overflowing)
 above the table and its notes below it: such rows become headings or
 paragraphs, a title naming a form a level-0 heading. The sheet's name is a
-plain label (paragraph) when the sheet has its own title above its table or
-the name is a default one (Sheet1, 工作表1): as a heading it would end the
-current document before the sheet's own title starts the next. Otherwise it
-is a level-0 heading when it names a form, a level-1 heading if not.
+plain label (paragraph) when the sheet has its own title above its table: as a
+heading it would end the current document before the sheet's own title starts
+the next; a default name (Sheet1, 工作表1) is left out. Otherwise it is a
+level-0 heading when it names a form, a level-1 heading if not.
 
 Provenance: table = the sheet's 1-based index in the workbook, row/col the
 0-based position in the table, line = the 1-based Excel row number.
@@ -32,7 +32,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from extract.errors import InputError
-from extract.grid import Slot, grid_to_blocks
+from extract.grid import Slot, grid_to_blocks, text_blocks
 from extract.headings import looks_like_title
 from extract.ir import Block, ExtractedFile, Provenance
 from extract.limits import LIMITS
@@ -273,12 +273,12 @@ def sheet_to_blocks(sheet_name: str, index: int, cells: Cells, merges: Merges, f
             for c in range(c0, c1 + 1):
                 if (r, c) != (r0, c0):
                     grid[r][c] = Slot(covered=True)
-    body = grid_to_blocks(grid, file_name, index, row_lines=[r + 1 for r in range(nrows)], loose_edges=True)
+    body = sheet_grid_to_blocks(grid, file_name, index)
     name = sheet_name.strip()
     prov = Provenance(file=file_name, table=index)
-    if not name:
-        return body
-    if _has_own_title(body) or DEFAULT_SHEET_NAME.match(name):
+    if not name or DEFAULT_SHEET_NAME.match(name):
+        return body  # Sheet1 / 工作表1 says nothing (and read as a page's title it would name the report)
+    if _has_own_title(body):
         # a label, not a heading: a heading would end the document before the sheet's own title
         head = Block(kind="paragraph", prov=prov, text=name)
     elif looks_like_title(name):
@@ -286,6 +286,60 @@ def sheet_to_blocks(sheet_name: str, index: int, cells: Cells, merges: Merges, f
     else:
         head = Block(kind="heading", prov=prov, text=name, level=1)
     return [head] + body
+
+
+def sheet_grid_to_blocks(grid: list[list[Slot]], file_name: str, index: int) -> list[Block]:
+    """A sheet's rows as blocks. A sheet often holds a whole report: text rows (one cell each)
+    between tables, set apart by empty rows. Such a passage of text is lifted as text wherever
+    it stands, not only above or below the sheet's first table; the tables keep their rows."""
+    def cells_in(r: int) -> int:
+        return sum(1 for slot in grid[r] if slot.text.strip())
+
+    runs: list[list[int]] = []  # rows between empty rows
+    for r in range(len(grid)):
+        if cells_in(r) == 0:
+            if runs and runs[-1]:
+                runs.append([])
+            continue
+        if not runs:
+            runs.append([])
+        runs[-1].append(r)
+    blocks: list[Block] = []
+    pending: list[int] = []  # table rows, with the empty rows between them kept
+
+    def flush() -> None:
+        if pending:
+            rows = list(range(pending[0], pending[-1] + 1))
+            blocks.extend(grid_to_blocks([grid[r] for r in rows], file_name, index,
+                                         row_lines=[r + 1 for r in rows], loose_edges=True))
+            pending.clear()
+
+    def single(r: int) -> bool:
+        return cells_in(r) == 1 and not any(slot.covered or slot.rowspan > 1 for slot in grid[r])
+
+    for run in (r for r in runs if r):
+        lead = 0  # the run's text rows above its table (its title, or a paragraph of the report)
+        while lead < len(run) and single(run[lead]):
+            lead += 1
+        if lead < len(run) and lead and _numbered_row(grid[run[lead - 1]]):
+            lead -= 1  # a numbered part's heading (一、基本情况) stays with its table
+        if pending and lead:
+            flush()
+            for r in run[:lead]:
+                blocks.extend(b for c, slot in enumerate(grid[r]) if slot.text.strip()
+                              for b in text_blocks(slot.text, Provenance(file=file_name, line=r + 1, line_end=r + 1,
+                                                                       table=index, row=r, col=c)))
+            run = run[lead:]
+        pending.extend(run)
+    flush()
+    return blocks
+
+
+def _numbered_row(row: list[Slot]) -> bool:
+    from extract.headings import heading_level
+
+    texts = [slot.text.strip() for slot in row if slot.text.strip()]
+    return len(texts) == 1 and heading_level(texts[0]) is not None
 
 
 def _has_own_title(blocks: list[Block]) -> bool:

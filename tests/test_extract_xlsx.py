@@ -10,6 +10,7 @@ import pytest
 import extract
 import extract.xlsx as xx
 from extract.errors import InputError
+from parsers import parse_file
 from target_table import assert_target_table
 
 
@@ -62,14 +63,13 @@ def test_sheets_in_order_with_title_rows_lifted(tmp_path):
     assert ex.format == "xlsx"
     got = [(b.kind, b.level, b.text) for b in ex.blocks if b.kind != "table"]
     assert got == [
-        ("paragraph", None, "Sheet1"),  # the sheet has its own title
         ("heading", 0, "2023年度部门整体支出绩效自评表"),
         ("paragraph", None, "填报人：张三"),
         ("heading", 1, "指标"),
     ]
-    assert [b.kind for b in ex.blocks] == ["paragraph", "heading", "table", "paragraph", "heading", "table"]
+    assert [b.kind for b in ex.blocks] == ["heading", "table", "paragraph", "heading", "table"]  # no `Sheet1`
     assert any("下拉选项" in w for w in ex.warnings)  # the hidden sheet is not read
-    title = ex.blocks[1]
+    title = ex.blocks[0]
     assert (title.prov.table, title.prov.line) == (1, 1)
 
 
@@ -173,3 +173,25 @@ def test_formula_without_saved_result_gives_its_text(tmp_path):
     table = next(b for b in ex.blocks if b.kind == "table")
     assert [c.text for c in table.rows[1]] == ["检查次数", "=2次"]
     assert any("formula" in w for w in ex.warnings)
+
+
+def test_a_report_in_one_sheet_keeps_its_text_between_tables(tmp_path):
+    # a whole report written down one sheet: a table, an empty row, a paragraph right above the next table
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [["2024年度项目支出绩效自评表"], ["项目(万元)", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度资金总额", "50", "50", "48"], [],
+            ["年度总体目标 预期目标 实际完成情况 完成村道硬化两公里。 已完成村道硬化两公里。"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "硬化里程", "≥2公里"]]
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            ws.cell(row=r, column=c, value=v)
+    wb.save(tmp_path / "r.xlsx")
+    ex = extract.read_file(tmp_path / "r.xlsx")
+    assert [b.kind for b in ex.blocks] == ["heading", "table", "paragraph", "table"]
+    assert ex.blocks[2].text.startswith("年度总体目标")
+    [doc] = parse_file(ex)
+    assert {s.kind for s in doc.sections} >= {"goals"}
+    assert [i.name for i in doc.indicators] == ["硬化里程"]
