@@ -122,8 +122,35 @@ def _attach_parentheticals(pieces: list[str]) -> list[str]:
     return out
 
 
+# Qualitative targets and results (明显提升 | 效果明显): a name, its target and its result run
+# together are parted where these end the text before the row's figures.
+QUALITATIVE = ("明显提升", "显著提升", "有所提升", "稳步提升", "逐步提升", "持续提升", "不断提升", "明显提高",
+               "显著提高", "有所提高", "逐步提高", "明显改善", "持续改善", "有效改善", "逐步改善", "效果明显",
+               "效果显著", "成效明显", "成效显著", "作用明显", "达成预期指标", "达成预期", "达到预期", "符合要求",
+               "达到要求", "按时完成", "全部完成", "基本完成", "持续发挥", "长期有效", "有效保障", "得到保障")
+_QUALITATIVE_END = re.compile("(?:" + "|".join(sorted(QUALITATIVE, key=len, reverse=True)) + ")$")
+MIN_NAME = 4
+
+
+def _peel_qualitative(text: str) -> list[str]:
+    """`农村供水保障水平明显提升效果明显` -> 农村供水保障水平 | 明显提升 | 效果明显 (at most two values)."""
+    tail: list[str] = []
+    while len(tail) < 2:
+        m = _QUALITATIVE_END.search(text)
+        if not m or len(text) - len(m.group(0)) < MIN_NAME:
+            break
+        tail.insert(0, m.group(0))
+        text = text[: m.start()]
+    return [text] + tail
+
+
 def _split_figures(chunk: str) -> list[str]:
     """Text and figures apart: `完整性4一目标明确` -> 完整性 | 4 | 一 | 目标明确."""
+    return [q for p in _split_figures_only(chunk) for q in
+            (_peel_qualitative(p) if not FIGURE.fullmatch(p) else [p])]
+
+
+def _split_figures_only(chunk: str) -> list[str]:
     out: list[str] = []
     pos = 0
     for m in FIGURE.finditer(chunk):

@@ -186,13 +186,7 @@ def _all(layout: str, document: str, finance: str, indicators: str) -> dict[tupl
     return {(layout, "document"): document, (layout, "finance"): finance, (layout, "indicators"): indicators}
 
 
-RUNON_TEXT_ROW = ("a row whose text cells run together (农村供水保障水平明显提升效果明显108) cannot be cut: "
-                  "its name, target and result come out as one name (the figures are right)")
-XFAIL: dict[tuple[str, str], str] = {
-    ("runon", "indicators"): RUNON_TEXT_ROW,
-    ("runon_lines", "indicators"): RUNON_TEXT_ROW,
-    ("runon_ocr", "indicators"): RUNON_TEXT_ROW,
-}
+XFAIL: dict[tuple[str, str], str] = {}  # every layout reads as its grid
 
 
 def _cases():
