@@ -166,6 +166,11 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
                   cells=found)
 
 
+def _is_block_label(cell: StreamCell) -> bool:
+    col = column_role(cell.text)
+    return col is not None and col.role == "block" and len(clean(cell.text)) <= 8
+
+
 def _header_noise(cell: StreamCell) -> bool:
     s = clean(cell.text)
     return len(s) <= 3 or bool(re.fullmatch(r"[(（][^()（）]{0,6}[)）]", s))
@@ -384,8 +389,8 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int, headers: fro
             level2 = c
             k += 1
             continue
-        if t != "text":
-            k += 1  # a stray value with no row of its own
+        if t != "text" or header.kind == "indicator" and _is_block_label(c):
+            k += 1  # a stray value with no row of its own, or a merged part's label (绩效指标)
             continue
         if len(clean(c.text)) > MAX_NAME_LEN or (header.kind == "indicator" and FORM_LABEL.match(clean(c.text))):
             break

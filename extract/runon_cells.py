@@ -132,8 +132,15 @@ _QUALITATIVE_END = re.compile("(?:" + "|".join(sorted(QUALITATIVE, key=len, reve
 MIN_NAME = 4
 
 
+# a one-character grade printed as target and result (资金使用合规性好好: 好 | 好)
+DOUBLED_GRADE = re.compile(r"([高好优良中低强])\1$")
+
+
 def _peel_qualitative(text: str) -> list[str]:
     """`农村供水保障水平明显提升效果明显` -> 农村供水保障水平 | 明显提升 | 效果明显 (at most two values)."""
+    d = DOUBLED_GRADE.search(text)
+    if d and len(text) - 2 >= MIN_NAME:
+        return [text[:-2], d.group(1), d.group(1)]
     tail: list[str] = []
     while len(tail) < 2:
         m = _QUALITATIVE_END.search(text)
@@ -188,7 +195,11 @@ def _part_figures(p: str) -> list[str]:
 
 
 def _part_percent(p: str) -> list[str]:
-    """`1093.24%`: a rate over 200% is a figure glued before a rate (10 | 93.24%)."""
+    """`1093.24%`: a rate over 200% is a figure glued before a rate (10 | 93.24%); `0100%`: no
+    figure starts with a zero before a digit, so the zero is a cell of its own (0 | 100%)."""
+    z = re.fullmatch(r"0([1-9]\d*(?:\.\d+)?%)", p)
+    if z:
+        return ["0", z.group(1)]
     m = re.fullmatch(r"(\d+(?:\.\d+)?)%", p)
     if m and float(m.group(1)) > 200:
         digits = m.group(1)

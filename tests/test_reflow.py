@@ -255,3 +255,18 @@ def test_a_csv_export_whose_line_breaks_are_no_row_ends(tmp_path):
     [doc] = parse(tmp_path, "村容村貌考核细则\n" + text)
     got = [(t.section, t.section_points, t.item, t.points) for t in doc.tasks]
     assert got == [("环境整治", 30.0, "垃圾清运", 20.0), ("环境整治", 30.0, "河道保洁", 10.0)]  # not the cut row
+
+
+def test_run_on_ocr_rows_part_a_zero_glued_to_a_rate_and_a_doubled_grade(tmp_path):
+    # 得分系数 holds 100% in every row; a zero result glued to it, grades printed as target and result,
+    # and a merged part's label (绩效指标) standing at a page's end among the rows
+    text = ("2024年度部门整体绩效自评表\n"
+            "一级指标二级指标三级指标度量单位年度指标值实际完成值得分系数分值得分是否核心指标"
+            "人员控制比例%90%95%100%22是预算调整率%5%0100%22否绩效指标\n"
+            "2、档案管理规范性高高100%33否资金拨付及时性好好100%44否培训人次人次50人次62人次100%55是\n")
+    [doc] = parse(tmp_path, text)
+    got = {i.name: (i.target and i.target.raw, i.actual and i.actual.raw, i.weight, i.score) for i in doc.indicators}
+    assert got["预算调整率"] == ("5%", "0%", 2.0, 2.0)
+    assert got["档案管理规范性"] == ("高", "高", 3.0, 3.0)
+    assert got["资金拨付及时性"] == ("好", "好", 4.0, 4.0)
+    assert "绩效指标" not in got and len(got) == 5
