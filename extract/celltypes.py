@@ -42,6 +42,9 @@ def clean(text: str) -> str:
     return squash_spaces(to_halfwidth(text or ""))
 
 
+BOUND_WORDS = re.compile(r"^(?:不超过|不超出|不超|不高于|不低于|不少于|不大于|不小于)[\u4e00-\u9fff]")
+
+
 @lru_cache(maxsize=65536)
 def cell_type(text: str) -> str:
     """empty | dash | op | unit | core | number | percent | value | level1 | level2 | text."""
@@ -68,6 +71,8 @@ def cell_type(text: str) -> str:
     v = parse_value(s)
     if v is not None and v.value is not None and len(s) <= 24:
         return "value"
+    if BOUND_WORDS.match(s) and len(s) <= 12:
+        return "value"  # a bound in words (不超预算, 不低于上年): a target, not a name or a note
     return "text"
 
 

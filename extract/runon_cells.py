@@ -42,6 +42,9 @@ FIGURE = re.compile(rf"{DATE}|(?:[≥≤><=≧≦═]\s*)?\d(?:[\d.]*\d)?\s*{UNI
 GLUED_DATE = re.compile(r"(?<!\d)(\d{1,2})(?=20\d{2}年\d{1,2}月)")
 # an indicator's explanation (绩效标准 / 指标解释) begins 反映…: a cell of its own
 EXPLANATION_START = re.compile(r"(?<=[\u4e00-\u9fff])(?=反映)")
+# A bound stated in words after a rate's name, before the next name: `成本控制率不超预算水电气…`.
+BOUND_TARGET = re.compile(r"(?<=[率度数量])((?:不超过|不超出|不超|不高于|不低于|不少于|不大于|不小于)"
+                          r"(?:年度预算|预算|标准|计划|上年|批复数?|规定标准|合同约定))")
 PAGE_MARK = re.compile(r"^\s*\d{1,2}\s*、\s*")
 PLACEHOLDERS = re.compile(r"指标\s*[0-9Ll]\s*[:：]")
 # a header word, a level name, or a form's point label `(10分)` stays with the word before it
@@ -91,6 +94,7 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", fix_ocr_value(repair(text))))
     text = GLUED_DATE.sub(r"\1 ", text)
     text = EXPLANATION_START.sub(" ", text)
+    text = BOUND_TARGET.sub(r" \1 ", text)
     pieces: list[str] = []
     pos = 0
     for m in _words().finditer(text):

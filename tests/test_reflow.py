@@ -270,3 +270,12 @@ def test_run_on_ocr_rows_part_a_zero_glued_to_a_rate_and_a_doubled_grade(tmp_pat
     assert got["档案管理规范性"] == ("高", "高", 3.0, 3.0)
     assert got["资金拨付及时性"] == ("好", "好", 4.0, 4.0)
     assert "绩效指标" not in got and len(got) == 5
+
+
+def test_a_bound_in_words_parts_a_run_on_row(tmp_path):
+    text = ("2024年项目支出绩效目标表\n一级指标二级指标三级指标指标说明年度指标值产出指标数量指标"
+            "设备巡检次数反映全年巡检情况120次质量指标维修验收合格率反映维修质量情况≥95%成本指标"
+            "运行成本控制率不超预算能耗下降率反映能耗比上年下降情况≥5%\n")
+    [doc] = parse(tmp_path, text)
+    got = [(i.name, i.target and i.target.raw) for i in doc.indicators]
+    assert got[2:] == [("运行成本控制率", "不超预算"), ("能耗下降率", "≥5%")]
