@@ -204,6 +204,9 @@ def _dedupe(roles: list[str]) -> list[str]:
 
 # --- alignment of one row's value cells to the columns -------------------------------------------
 
+EXPLANATION_TEXT = re.compile(r"^(?:反映|用于反映|主要反映|考察|衡量)")
+
+
 def fit(role: str, cell: StreamCell, kind: str) -> float | None:
     """How well a cell fits a column (None: it cannot stand there)."""
     t = "empty" if cell.empty else cell_type(cell.text)
@@ -239,10 +242,14 @@ def fit(role: str, cell: StreamCell, kind: str) -> float | None:
             return 2.0
         if t in ("op", "unit", "core"):
             return 0.3 if role != "target" or t != "op" else None
+        if EXPLANATION_TEXT.match(clean(cell.text)):
+            return None  # `反映…情况` explains an indicator: it is no target or result
         return 1.0 if len(clean(cell.text)) <= 60 else None
     if role in ("deviation", "explanation"):
         if t != "text":
             return None
+        if role == "explanation" and EXPLANATION_TEXT.match(clean(cell.text)):
+            return 2.0
         # a text that says no reason is more likely the next row's name
         return 1.5 if DEVIATION_WORDS.search(clean(cell.text)) else -0.3
     return None

@@ -279,3 +279,13 @@ def test_a_bound_in_words_parts_a_run_on_row(tmp_path):
     [doc] = parse(tmp_path, text)
     got = [(i.name, i.target and i.target.raw) for i in doc.indicators]
     assert got[2:] == [("运行成本控制率", "不超预算"), ("能耗下降率", "≥5%")]
+
+
+def test_an_indicators_explanation_is_never_its_target():
+    rows = ["一级指标 | 二级指标 | 三级指标 | 指标说明 | 年度指标值 |",
+            "产出指标 | 数量指标 | 巡检次数 | 反映全年巡检情况 | 120次 |",
+            "产出指标 | 质量指标 | 验收合格率 | 反映验收质量情况 | ≥95% |",
+            "产出指标 | 成本指标 | 能耗下降率 | 反映能耗比上年下降情况 |",
+            "效益指标 | 社会效益指标 | 群众知晓率 | 反映政策知晓情况 | ≥90% |"]
+    table = grid("\n".join(rows))[0]
+    assert table[3][3:] == ["反映能耗比上年下降情况", ""]
