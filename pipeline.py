@@ -29,7 +29,7 @@ from analysis.serve import serve as serve_datasette
 from analysis.tables import export_tables
 from db.checks_report import check_lines
 from db.export import export_json
-from db.ingest import RunBusy, default_workers, ingest_paths
+from db.ingest import RunBusy, RunStopped, default_workers, ingest_paths
 from db.session import lock_is_free, open_db, session_factory
 from db.status import status_lines
 from extract.errors import InputError
@@ -37,8 +37,9 @@ from extract.errors import InputError
 DEFAULT_DB = "sqlite:///jixiao.sqlite"
 
 # Exit codes, for cron: 0 every file ingested or skipped, 1 some files in
-# quarantine (the rest ingested), 2 usage error, 3 could not run at all
-# (database unusable, or another run holds it).
+# quarantine (the rest ingested), 2 usage error, 3 could not run at all or
+# stopped part-way (database unusable, another run holds it, or the run lost
+# its lock or its database mid-run).
 EXIT_QUARANTINED, EXIT_USAGE, EXIT_CANNOT_RUN = 1, 2, 3
 
 
@@ -63,6 +64,8 @@ class JixiaoGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
         except RunBusy as exc:
             raise CannotRun(f"{exc}; not started (pass --wait SECONDS to wait for it)") from exc
+        except RunStopped as exc:  # lock lost or database failed mid-run: already one line
+            raise CannotRun(str(exc)) from exc
         except SQLAlchemyError as exc:
             raise CannotRun(f"database: {_first_line(exc)}") from exc
         except ImportError as exc:  # e.g. a --db URL whose driver is not installed
@@ -158,7 +161,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str, workers: in
     changed ones replace their documents; files gone from a folder are marked
     missing. Files that cannot be read or parsed are quarantined with the
     reason and the run goes on. Exit code: 0 all ingested or skipped, 1 some
-    in quarantine, 2 usage error, 3 could not run (database, or another run).
+    in quarantine, 2 usage error, 3 could not run or stopped part-way (the
+    database failed or the run lost its lock; or another run holds it).
     """
     echo = lambda line: click.echo(line, err=True)  # noqa: E731
     progress = Progress(sys.stderr)

@@ -3,7 +3,8 @@
 A run, in order:
 
 1. walk the paths and take the run lock (one run per database at a time);
-2. record the run in `runs`, marking runs that died earlier 'interrupted';
+2. record the run in `runs` (db/runs.py), marking runs that died earlier
+   'interrupted';
 3. stat every file and compare with its stored row: same path, size, mtime
    and pipeline version means unchanged, skipped without being read (an
    unchanged file in quarantine stays there: it is retried only when it or
@@ -16,6 +17,14 @@ A run, in order:
    file either fully stored or untouched, and the counters exact;
 6. close the run with its status.
 
+Each write transaction checks first that the run still holds its lock
+(db/session.py `HeldLock.check`: a PostgreSQL server can close the lock's
+connection under a run). A run that lost it, or whose database fails while
+storing (the server gone or restarted, a concurrent writer's duplicate key),
+stops there with RunStopped: the file it was storing is left as it was, to
+be stored by the next run, never quarantined, since nothing is wrong with
+it. The run's row records the failure whenever the database still answers.
+
 Why the parent stores: SQLite has one writer, so workers writing would only
 queue on its lock; one storing process keeps every transaction short and
 the same code serves PostgreSQL. Parsing is where the time goes (store is a
@@ -26,21 +35,23 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import socket
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy import exc as sa_exc
 
 import extract
 from db import PIPELINE_VERSION
 from db.loader import quarantine_file, store_file
-from db.models import File, Run
-from db.session import Busy, run_lock, session_factory
+from db.models import File
+from db.runs import (RunBusy, RunStopped, bump, database_trouble, db_message, describe_holder,
+                     end_failed_run, end_run, start_run, write)
+from db.runs import now as _now
+from db.session import Busy, HeldLock, LockLost, run_lock, session_factory
 from db.pool import Pool
 from db.worker import Job, Result, process, sha256_of
 from extract.limits import Limits
@@ -50,10 +61,6 @@ from extract.names import printable
 # mtime tick, unseen; such files get no stored mtime, so the next run hashes.
 RACY_NS = 2_000_000_000
 CHUNK = 500  # paths per IN (...) list
-
-
-class RunBusy(Exception):
-    """Another run holds the database; the message says which."""
 
 
 @dataclass
@@ -148,55 +155,9 @@ def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
     return unique, skipped
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC, as in loader
-
-
 def _chunks(items: list, n: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
-
-
-# ---------------------------------------------------------------- the run row
-
-def _bump(session, run_id: int, **counts: int) -> None:
-    """Add to the run's counters, inside the caller's (the file's) transaction."""
-    if run_id is not None and counts:
-        session.execute(update(Run).where(Run.id == run_id).values(
-            {getattr(Run, k): getattr(Run, k) + v for k, v in counts.items()}))
-
-
-def _start_run(Session, paths: list, workers: int, version: str) -> int:
-    with Session() as s, s.begin():
-        # We hold the run lock, so any run still 'running' is dead (kill -9,
-        # power cut): its files are each stored or not, nothing to repair.
-        s.execute(update(Run).where(Run.status == "running").values(status="interrupted"))
-        run = Run(started_at=_now(), status="running", pipeline_version=version,
-                  host=socket.gethostname(), pid=os.getpid(), workers=workers,
-                  paths="\n".join(printable(Path(p).resolve()) for p in paths))
-        s.add(run)
-        s.flush()
-        return run.id
-
-
-def _end_run(Session, run_id: int, status: str, error: str | None = None) -> None:
-    with Session() as s, s.begin():
-        s.execute(update(Run).where(Run.id == run_id).values(
-            status=status, ended_at=_now(), error=error))
-
-
-def describe_holder(Session) -> str:
-    """Which run holds the database, as far as the runs table knows."""
-    try:
-        with Session() as s:
-            run = s.scalars(select(Run).where(Run.status == "running")
-                            .order_by(Run.id.desc()).limit(1)).first()
-    except Exception:
-        run = None
-    if run is None:
-        return "another ingest run is using this database"
-    return (f"another ingest run is using this database: run {run.id}, pid {run.pid} "
-            f"on {run.host}, started {run.started_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 # ---------------------------------------------------------------- planning
@@ -278,15 +239,15 @@ def _unprintable(stored: str) -> str:
     return os.fsdecode(raw)
 
 
-def _apply_plan(Session, run_id: int, plan: _Plan, found: int) -> None:
+def _apply_plan(Session, lock: HeldLock, run_id: int, plan: _Plan, found: int) -> None:
     """Record the skips and the missing marks in one transaction."""
     now = _now()
-    with Session() as s, s.begin():
+    with write(Session, lock) as s:
         for chunk in _chunks(plan.gone):
             s.execute(update(File).where(File.path.in_(chunk)).values(missing_since=now))
         for chunk in _chunks(plan.reappeared):
             s.execute(update(File).where(File.path.in_(chunk)).values(missing_since=None))
-        _bump(s, run_id, files=found, skipped=plan.skipped, missing=len(plan.gone))
+        bump(s, run_id, files=found, skipped=plan.skipped, missing=len(plan.gone))
 
 
 # ---------------------------------------------------------------- workers
@@ -330,26 +291,31 @@ def _results(work: tuple[list[Result], list[Job]], workers: int,
 
 # ---------------------------------------------------------------- storing
 
-def _store(Session, run_id: int, res: Result, version: str, summary: IngestSummary,
-           echo) -> None:
+def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
+           summary: IngestSummary, echo) -> None:
     job = res.job
     if res.outcome == "same":
-        with Session() as s, s.begin():
+        with write(Session, lock) as s:
             stored = printable(job.key)
             s.execute(update(File).where(File.path == stored).values(
                 size=job.size, mtime_ns=job.mtime_ns, missing_since=None))
             status = s.scalar(select(File.status).where(File.path == stored))
-            _bump(s, run_id, skipped=1)
+            bump(s, run_id, skipped=1)
         summary.skipped += 1
         summary.still_quarantined += status == "quarantined"
         return
     if res.outcome == "parsed":
         try:
-            with Session() as s, s.begin():
+            with write(Session, lock) as s:
                 store_file(s, res.extracted, res.records, version, size=job.size,
                            mtime_ns=job.mtime_ns, run_id=run_id)
-                _bump(s, run_id, **{job.kind: 1, "documents": len(res.records)})
+                bump(s, run_id, **{job.kind: 1, "documents": len(res.records)})
+        except LockLost:
+            raise
         except Exception as exc:  # the transaction rolled back: nothing of it stays
+            if database_trouble(exc):
+                raise RunStopped(f"database error while storing {printable(job.shown)}: "
+                                 f"{db_message(exc)}") from exc
             msg = " ".join(f"{type(exc).__name__}: {exc}".split())
             res = Result(job, "failed", sha256=res.sha256, stage="store",
                          error=f"store failed: {msg}")
@@ -357,11 +323,11 @@ def _store(Session, run_id: int, res: Result, version: str, summary: IngestSumma
             setattr(summary, job.kind, getattr(summary, job.kind) + 1)
             summary.documents += len(res.records)
             return
-    _quarantine(Session, run_id, job.key, job.shown, res.sha256, res.stage, res.error,
+    _quarantine(Session, lock, run_id, job.key, job.shown, res.sha256, res.stage, res.error,
                 version, summary, echo, size=job.size, mtime_ns=job.mtime_ns)
 
 
-def _quarantine(Session, run_id, key, shown, sha, stage, error, version, summary, echo,
+def _quarantine(Session, lock, run_id, key, shown, sha, stage, error, version, summary, echo,
                 *, size=None, mtime_ns=None, digest=True) -> None:
     if sha is None and digest and (size or 0) <= extract.LIMITS.max_file_bytes:
         # Refused as too large: no digest either (hashing 2 GB takes seconds);
@@ -371,10 +337,10 @@ def _quarantine(Session, run_id, key, shown, sha, stage, error, version, summary
         except OSError:
             sha = None  # unreadable bytes: no digest
     shown, error = printable(shown), printable(error)
-    with Session() as s, s.begin():
+    with write(Session, lock) as s:
         quarantine_file(s, printable(key), printable(Path(key).name), sha, stage, error,
                         version, size=size, mtime_ns=mtime_ns, run_id=run_id)
-        _bump(s, run_id, failed=1)
+        bump(s, run_id, failed=1)
     summary.quarantined.append(Failure(shown, stage, error))
     if echo:
         echo(f"jixiao: {shown}: {error}")
@@ -409,38 +375,59 @@ def ingest_paths(
     roots = [os.path.join(str(Path(p).resolve()), "") for p in paths if Path(p).is_dir()]
     try:
         lock = run_lock(engine, wait)
-        lock.__enter__()
+        held = lock.__enter__()
     except Busy:
         raise RunBusy(describe_holder(Session)) from None
     try:
-        run_id = _start_run(Session, paths, workers, pipeline_version)
+        run_id = start_run(Session, held, paths, workers, pipeline_version)
         summary = IngestSummary(run_id=run_id, found=len(files), ignored=ignored)
         try:
-            plan = _plan(Session, files, roots, pipeline_version, t0_ns)
-            _apply_plan(Session, run_id, plan, len(files))
-            summary.skipped, summary.missing = plan.skipped, len(plan.gone)
-            summary.still_quarantined = plan.still_quarantined
-            for path, reason in plan.stat_failures:
-                _quarantine(Session, run_id, str(path.resolve()), str(path), None, "extract",
-                            reason, pipeline_version, summary, echo, digest=False)
-            total = len(plan.jobs)
-            if progress:
-                progress(0, total)
-            for done, res in enumerate(_results(_hash_first(plan.jobs), workers, limits), 1):
-                _store(Session, run_id, res, pipeline_version, summary, echo)
-                if progress:
-                    progress(done, total)
+            try:
+                _run(Session, held, run_id, files, roots, pipeline_version, t0_ns, summary,
+                     echo, workers, progress, limits)
+            except LockLost as exc:
+                raise RunStopped(str(exc)) from exc
+            except sa_exc.SQLAlchemyError as exc:
+                if not database_trouble(exc):
+                    raise
+                raise RunStopped(f"database error: {db_message(exc)}") from exc
         except KeyboardInterrupt:
-            _end_run(Session, run_id, "interrupted")
+            end_run(Session, run_id, "interrupted")
+            raise
+        except RunStopped as exc:
+            exc.run_id, exc.stored = run_id, summary.files
+            end_failed_run(Session, run_id, exc.reason)
             raise
         except BaseException as exc:
-            try:
-                _end_run(Session, run_id, "failed", " ".join(f"{type(exc).__name__}: {exc}".split()))
-            except Exception:
-                pass  # the database itself is gone; the next run marks this one interrupted
+            end_failed_run(Session, run_id, " ".join(f"{type(exc).__name__}: {exc}".split()))
             raise
-        _end_run(Session, run_id, "quarantined" if summary.in_quarantine else "ok")
+        end_run(Session, run_id, "quarantined" if summary.in_quarantine else "ok")
+    except LockLost as exc:  # lost between taking it and recording the run
+        raise RunStopped(str(exc)) from exc
     finally:
         lock.__exit__(None, None, None)
     summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _run(Session, held: HeldLock, run_id: int, files: list[Path], roots: list[str],
+         version: str, t0_ns: int, summary: IngestSummary, echo, workers: int, progress,
+         limits: Limits) -> None:
+    """Steps 3 to 5 of a run (the module docstring), counted into `summary`."""
+    plan = _plan(Session, files, roots, version, t0_ns)
+    _apply_plan(Session, held, run_id, plan, len(files))
+    summary.skipped, summary.missing = plan.skipped, len(plan.gone)
+    summary.still_quarantined = plan.still_quarantined
+    for path, reason in plan.stat_failures:
+        _quarantine(Session, held, run_id, str(path.resolve()), str(path), None, "extract",
+                    reason, version, summary, echo, digest=False)
+    total = len(plan.jobs)
+    if progress:
+        progress(0, total)
+    # closing: a run that stops on an error stops its workers now, not when
+    # the exception is collected
+    with closing(_results(_hash_first(plan.jobs), workers, limits)) as results:
+        for done, res in enumerate(results, 1):
+            _store(Session, held, run_id, res, version, summary, echo)
+            if progress:
+                progress(done, total)

@@ -14,6 +14,13 @@ Two locks keep concurrent processes apart:
   (SQLite: flock on `<database>-lock`; PostgreSQL: a session advisory lock).
   Both are released by the operating system or the server when the holder
   dies, kill -9 included, so a crashed run never leaves a stale lock.
+
+A PostgreSQL lock lives as long as its connection, which the server can
+close under a running run (idle_session_timeout, a pooler, an administrator's
+pg_terminate_backend, a restart). So the lock's connection has TCP keepalives
+and no idle timeout, and the run checks, inside each write transaction
+(`HeldLock.check`), that the lock is still held by that very connection: a
+run that lost it stops before it writes again (LockLost).
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ import random
 import sqlite3
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -75,6 +83,15 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+# libpq connection settings for PostgreSQL, unless the URL sets them: TCP
+# keepalives, so a connection left idle (the run lock's, for a whole run) is
+# neither dropped by a firewall or NAT on the way nor kept open to a dead
+# server; and a bound on connecting, so a run whose server went away ends
+# instead of hanging.
+PG_CONNECT_ARGS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                   "keepalives_count": 3, "connect_timeout": 10}
+
+
 def engine_for(url: str) -> Engine:
     """An engine for `url` (no schema work): psycopg 3 for postgresql://."""
     u = make_url(db_url(url))
@@ -85,6 +102,7 @@ def engine_for(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 60}  # wait for a writer, not fail
     elif u.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {k: v for k, v in PG_CONNECT_ARGS.items() if k not in u.query}
     engine = create_engine(u, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
@@ -200,6 +218,64 @@ def _sqlite_lock_path(engine: Engine) -> Path | None:
 
 
 PG_RUN_LOCK = "hashtext('jixiao.run.' || current_schema())"
+# Taken shared by every write transaction of a run, and exclusively for an
+# instant by a run that has just got the run lock: a run that lost its lock
+# may be in the middle of one transaction (it checked the lock, then lost
+# it); the new run waits for that transaction to end before it looks at
+# anything, so the two never write at the same time.
+PG_WRITE_FENCE = "hashtext('jixiao.write.' || current_schema())"
+# pg_locks shows a bigint advisory key as two oids, its high and low 32 bits.
+_PG_HOLDER = f"""
+SELECT l.pid, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock' AND l.objsubid = 1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid = (({PG_RUN_LOCK}::bigint >> 32) & 4294967295)::oid
+  AND l.objid = ({PG_RUN_LOCK}::bigint & 4294967295)::oid"""
+
+
+class LockLost(Exception):
+    """The run lock is no longer held by this run; the message says so in one line."""
+
+
+def run_lock_holder(conn: Connection | Session) -> tuple[int, datetime] | None:
+    """PostgreSQL: (backend pid, backend start) of the connection holding the
+    run lock, or None when no one holds it."""
+    row = conn.execute(text(_PG_HOLDER)).first()
+    return None if row is None else (row[0], row[1])
+
+
+class HeldLock:
+    """The run lock, as held by this process. SQLite: an flock, which only
+    this process's exit takes away; nothing to check."""
+
+    def check(self, session: Session) -> None:
+        """Call first in every write transaction of the run; raises LockLost."""
+
+
+class _PgHeldLock(HeldLock):
+    def __init__(self, holder: tuple[int, datetime] | None):
+        # A backend pid alone could be reused by a later connection; with
+        # its start time it names this one connection.
+        self.holder = holder
+
+    def check(self, session: Session) -> None:
+        session.execute(text(f"SELECT pg_advisory_xact_lock_shared({PG_WRITE_FENCE})"))
+        now = run_lock_holder(session)
+        if now is not None and now == self.holder:
+            return
+        why = ("the database closed the connection that held it (idle_session_timeout, "
+               "a connection pooler, pg_terminate_backend or a server restart)")
+        if now is not None:
+            why += f", and another connection (server pid {now[0]}) holds it now"
+        raise LockLost(f"this run lost the database's run lock: {why}")
+
+
+def _pg_keep(conn: Connection) -> None:
+    """No server-side idle timeout on the lock's connection: it is idle for
+    the whole run by design (idle_session_timeout exists from PostgreSQL 14)."""
+    conn.execute(text("SET idle_in_transaction_session_timeout = 0"))
+    if conn.dialect.server_version_info >= (14,):
+        conn.execute(text("SET idle_session_timeout = 0"))
 
 
 def lock_is_free(engine: Engine) -> bool | None:
@@ -209,7 +285,7 @@ def lock_is_free(engine: Engine) -> bool | None:
     if name not in ("sqlite", "postgresql") or (name == "sqlite" and _sqlite_lock_path(engine) is None):
         return None
     try:
-        with run_lock(engine, grace=0.0):
+        with run_lock(engine, grace=0.0, fence=False):
             return True
     except Busy:
         return False
@@ -219,9 +295,12 @@ def lock_is_free(engine: Engine) -> bool | None:
 
 @contextmanager
 def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5,
-             grace: float = LOCK_GRACE) -> Iterator[None]:
+             grace: float = LOCK_GRACE, fence: bool = True) -> Iterator[HeldLock]:
     """Hold the database's run lock; raise Busy if not had within `wait`
-    seconds (at least `grace`: a `status` may be probing it)."""
+    seconds (at least `grace`: a `status` may be probing it). Yields the
+    HeldLock whose `check` each write transaction of the run calls; `fence`
+    False (a probe that writes nothing) skips waiting for the writes of a
+    run that lost the lock."""
     deadline = time.monotonic() + max(wait, grace, 0.0)
     if engine.dialect.name == "postgresql":
         # A session lock on a connection of its own, kept for the whole run;
@@ -234,9 +313,13 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5,
                 if time.monotonic() >= deadline:
                     raise Busy()
                 time.sleep(poll)
-            conn.commit()
+            _pg_keep(conn)
+            if fence:
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({PG_WRITE_FENCE})"))
+            holder = run_lock_holder(conn)
+            conn.commit()  # ends the fence's transaction; the session lock stays
             try:
-                yield
+                yield _PgHeldLock(holder)
             finally:
                 try:
                     conn.execute(text(f"SELECT pg_advisory_unlock({PG_RUN_LOCK})"))
@@ -248,7 +331,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5,
         return
     path = _sqlite_lock_path(engine) if engine.dialect.name == "sqlite" else None
     if path is None:
-        yield
+        yield HeldLock()
         return
     import fcntl
 
@@ -263,7 +346,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5,
                     raise Busy() from None
                 time.sleep(poll)
         try:
-            yield
+            yield HeldLock()
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

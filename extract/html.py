@@ -19,6 +19,11 @@ above it): when the article has no title of its own, that one is put first.
 
 Provenance: `line` is the source line of the element a block or row starts
 at; table cells have table (1-based), row and col.
+
+Guards, each with its own reason: a page over JIXIAO_MAX_HTML_MB (10) is
+refused before it is parsed (time and memory grow with the page, about
+2 s and 50 MB per MB); a page nested deeper than the parser builds
+(MAX_DEPTH) is refused, since what lies deeper would be lost unseen.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from extract import limits
 from extract.decode import decode_bytes
 from extract.errors import InputError
 from extract.grid import TITLE_MAX_CHARS, classify_text, grid_to_blocks, spans_to_grid
@@ -50,20 +56,29 @@ SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
 BR = "\u2028"  # a <br> inside collected text
 GB_ALIASES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "csgb2312", "cp936", "ms936", "euc-cn"}
 TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|——|\s-\s)\s*")
+# libxml2 (without XML_PARSE_HUGE) builds elements this deep and silently
+# drops everything nested deeper; real pages are a few dozen levels deep.
+MAX_DEPTH = 256
 
 
 def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "html") -> ExtractedFile:
     """The registry's entry point (extract.FORMATS)."""
+    cap = limits.LIMITS.max_html_bytes
+    if len(data) > cap:
+        raise InputError(f"web page too large ({len(data)} bytes; the limit is "
+                         f"{limits.show_bytes(cap)}, JIXIAO_MAX_HTML_MB)")
     text, encoding = decode_html(data)
     text = XML_DECL.sub("", text)
     if not text.strip():
         raise InputError("empty web page")
     if not re.search(r"<\s*[A-Za-z!]", text[:65536]):
         raise InputError("not a web page: no markup in the file")
+    parser = lxml_html.HTMLParser()
     try:
-        doc = lxml_html.document_fromstring(text)
+        doc = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"unreadable web page: {' '.join(str(exc).split())[:200]}") from exc
+    _refuse_what_the_parser_cut(parser)
     titles = _title_candidates(doc)
     _drop_furniture(doc)
     root = _article_root(doc)
@@ -82,6 +97,18 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "html") -
         raise InputError("the web page has no text")
     blocks = _with_title(blocks, titles, name)
     return ExtractedFile(path=path, name=name, sha256=sha256, format=fmt, blocks=blocks, encoding=encoding)
+
+
+def _refuse_what_the_parser_cut(parser) -> None:
+    """libxml2 does not fail on a limit: it logs it and drops the rest."""
+    for entry in parser.error_log:
+        if entry.type != etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            continue
+        if "depth" in entry.message.lower():
+            raise InputError(f"the web page is nested deeper than {MAX_DEPTH} levels "
+                             "(the HTML parser's limit): it cannot be read whole")
+        raise InputError("the web page is beyond the HTML parser's limits: "
+                         f"{' '.join(entry.message.split())[:200]}")
 
 
 # --- decoding ----------------------------------------------------------------------------------------

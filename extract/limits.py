@@ -2,7 +2,7 @@
 
 Each limit can be set from the environment (JIXIAO_MAX_FILE_MB,
 JIXIAO_MAX_PAGES, JIXIAO_MAX_UNPACKED_MB, JIXIAO_MAX_ZIP_ENTRIES,
-JIXIAO_MAX_PAGE_MEGAPIXELS), so a
+JIXIAO_MAX_PAGE_MEGAPIXELS, JIXIAO_MAX_HTML_MB), so a
 team that ingests unusually large reports raises them without code changes.
 A file over a limit is refused with an InputError naming the limit.
 
@@ -29,12 +29,13 @@ class Limits:
     max_unpacked_bytes: int = 200 * MIB  # a .docx/.xlsx package, unpacked (zip bombs)
     max_zip_entries: int = 10_000
     max_page_pixels: int = 20_000_000  # a page image larger is scaled down before OCR
+    max_html_bytes: int = 10 * MIB  # a web page; parsing it costs ~2 s and 50 MB per MB
     file_seconds: float = 120.0  # wall time to read and parse one file; 0: no limit
     worker_memory_bytes: int = 1536 * MIB  # a worker's RSS while on one file; 0: no limit
 
     def __post_init__(self) -> None:
         for name in ("max_file_bytes", "max_pages", "max_unpacked_bytes", "max_zip_entries",
-                     "max_page_pixels"):
+                     "max_page_pixels", "max_html_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"limit {name} must be a positive whole number, not {value!r}")
@@ -82,6 +83,7 @@ class Limits:
             max_unpacked_bytes=read("JIXIAO_MAX_UNPACKED_MB", MIB, d.max_unpacked_bytes),
             max_zip_entries=read("JIXIAO_MAX_ZIP_ENTRIES", 1, d.max_zip_entries),
             max_page_pixels=read("JIXIAO_MAX_PAGE_MEGAPIXELS", 1_000_000, d.max_page_pixels),
+            max_html_bytes=read("JIXIAO_MAX_HTML_MB", MIB, d.max_html_bytes),
             file_seconds=seconds("JIXIAO_FILE_TIMEOUT", d.file_seconds),
             worker_memory_bytes=read("JIXIAO_WORKER_MEMORY_MB", MIB, d.worker_memory_bytes),
         )

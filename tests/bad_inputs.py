@@ -57,6 +57,19 @@ def truncated_docx() -> bytes:
     return _zip({**MINIMAL_DOCX_PARTS, "word/document.xml": "<w:document/>" * 50})[:120]
 
 
+def deep_html(depth: int = 10_000) -> bytes:
+    """A web page nested 10,000 deep: past the HTML parser's depth, where it drops the text."""
+    return (b"<html><body>" + b"<div>" * depth + "2023年度部门整体支出绩效自评报告".encode()
+            + b"</div>" * depth + b"</body></html>")
+
+
+def huge_html(size: int = 10 * 1024 * 1024 + 4096) -> bytes:
+    """A web page just over the default JIXIAO_MAX_HTML_MB (10): one long table."""
+    row = "<tr><td>产出指标</td><td>数量指标</td><td>送戏下乡场次</td><td>≥60场</td></tr>\n".encode()
+    head = "<html><body><h1>2023年度部门整体支出绩效自评报告</h1><table>\n".encode()
+    return head + row * (size // len(row) + 1) + b"</table></body></html>"
+
+
 def binary_as_text() -> bytes:
     return bytes(range(256)) * 40  # NUL bytes and control characters: not text
 
@@ -78,6 +91,8 @@ BAD_FILES: dict[str, tuple[bytes | Callable[[], bytes], str]] = {
     "not_word.docx": (lambda: _zip({"a.txt": "hello"}), "neither a .docx nor an .xlsx"),
     "legacy.et": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "xls"),
     "report.sjis.txt": (shift_jis_text, ""),  # either refused or read as text: never a crash
+    "deep.html": (deep_html, "nested deeper than 256 levels"),
+    "huge.html": (huge_html, "web page too large (10490017 bytes; the limit is 10 MB"),
 }
 
 

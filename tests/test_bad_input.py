@@ -118,3 +118,15 @@ def test_a_link_out_of_the_ingest_folder_is_refused(tmp_path):
         names = [d["source"]["file"] for d in export_documents(session)["documents"]]
     assert names == ["good.txt"]
     engine.dispose()
+
+
+def test_a_web_page_as_deep_as_the_parser_builds_is_read_one_level_deeper_is_refused():
+    from bad_inputs import deep_html
+    from extract import html
+
+    # html and body are two of the 256 levels the parser builds
+    read = html.extract(deep_html(html.MAX_DEPTH - 2), "deep.html", "deep.html", "0")
+    assert [b.text for b in read.blocks] == ["2023年度部门整体支出绩效自评报告"]
+    with pytest.raises(InputError, match=r"^the web page is nested deeper than 256 levels "
+                                         r"\(the HTML parser's limit\): it cannot be read whole$"):
+        html.extract(deep_html(html.MAX_DEPTH - 1), "deep.html", "deep.html", "0")

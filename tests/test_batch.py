@@ -330,6 +330,79 @@ def test_run_waits_for_the_lock_when_asked(engine, folder):
     assert run(engine, folder, wait=20).new == 3
 
 
+# ---------------------------------------------------------------- database errors
+
+def _duplicate_key() -> Exception:
+    """A real duplicate-key error, as a concurrent writer's row causes."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE files (path TEXT UNIQUE)")
+    con.execute("INSERT INTO files VALUES ('b.txt')")
+    try:
+        con.execute("INSERT INTO files VALUES ('b.txt')")
+    except sqlite3.IntegrityError as exc:
+        return IntegrityError("INSERT INTO files ...", {}, exc)
+    finally:
+        con.close()
+    raise AssertionError("no duplicate key")
+
+
+def _connection_lost() -> Exception:
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("INSERT INTO files ...", {},
+                            Exception("server closed the connection unexpectedly\n\tmore"))
+
+
+@pytest.mark.parametrize("error, shown", [
+    (_connection_lost, "(builtins.Exception) server closed the connection unexpectedly"),
+    (_duplicate_key, "(sqlite3.IntegrityError) UNIQUE constraint failed: files.path"),
+], ids=["connection-lost", "duplicate-key"])
+def test_a_database_error_while_storing_ends_the_run_and_quarantines_nothing(
+        engine, any_db, folder, monkeypatch, error, shown):
+    real = db.ingest.store_file
+
+    def store(session, extracted, *args, **kw):
+        if extracted.name == "b.txt":
+            raise error()
+        return real(session, extracted, *args, **kw)
+
+    monkeypatch.setattr(db.ingest, "store_file", store)
+    r = CliRunner().invoke(cli, ["ingest", str(folder), "--db", any_db])
+    assert r.exit_code == 3, r.output
+    b = folder / "b.txt"
+    assert r.stderr == (f"Error: run 1 stopped: database error while storing {b}: {shown}; "
+                        "1 files stored by it, the rest left as they were for the next run\n")
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Quarantine)) == 0
+        assert set(s.scalars(select(File.name))) == {"a.txt"}  # b.txt untouched, c.txt not reached
+    (r1,) = runs(engine)
+    assert (r1.status, r1.new, r1.failed) == ("failed", 1, 0) and r1.ended_at is not None
+    status = CliRunner().invoke(cli, ["status", "--db", any_db])
+    assert f"run 1 failed: database error while storing {b}: {shown}" in status.stdout
+    monkeypatch.setattr(db.ingest, "store_file", real)  # the database is well again
+    s = run(engine, folder)
+    assert (s.new, s.skipped, s.in_quarantine) == (2, 1, 0)
+
+
+def test_a_file_whose_values_the_database_refuses_is_still_quarantined(engine, folder,
+                                                                        monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    def store(session, extracted, *args, **kw):
+        raise DataError("INSERT INTO sections ...", {}, Exception("value too long"))
+
+    monkeypatch.setattr(db.ingest, "store_file", store)
+    s = run(engine, folder / "a.txt")
+    [failure] = s.quarantined
+    assert failure.stage == "store"
+    assert failure.error.startswith("store failed: DataError: (builtins.Exception) value too long")
+    assert runs(engine)[0].status == "quarantined"
+
+
 # ---------------------------------------------------------------- CLI
 
 def invoke(*args):

@@ -133,6 +133,34 @@ def test_the_command_line_takes_the_limit_from_the_environment(tmp_path):
     assert "Traceback" not in err
 
 
+def test_the_web_page_size_limit_is_a_setting():
+    assert Limits().max_html_bytes == 10 * MIB
+    assert Limits.from_env({"JIXIAO_MAX_HTML_MB": "2.5"}).max_html_bytes == int(2.5 * MIB)
+    with pytest.raises(ValueError, match="JIXIAO_MAX_HTML_MB must be a number"):
+        Limits.from_env({"JIXIAO_MAX_HTML_MB": "lots"})
+    with pytest.raises(ValueError, match="max_html_bytes must be a positive"):
+        Limits(max_html_bytes=0)
+
+
+def test_a_web_page_over_the_size_limit_is_quarantined_with_its_reason(tmp_path):
+    from bad_inputs import huge_html
+
+    good = corpus(tmp_path / "in")
+    page = huge_html(2 * MIB)
+    (tmp_path / "in" / "big.html").write_bytes(page)
+    proc = cli("ingest", str(tmp_path / "in"), "--db", str(tmp_path / "j.sqlite"),
+               env={"JIXIAO_MAX_HTML_MB": "1"})
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 1, (out, err)
+    assert out.startswith(f"run 1: {good + 1} files: {good} new") and "1 failed" in out
+    assert err.splitlines() == [f"jixiao: {tmp_path / 'in' / 'big.html'}: web page too large "
+                                f"({len(page)} bytes; the limit is 1 MB, JIXIAO_MAX_HTML_MB)"]
+
+
 # ---------------------------------------------------------------- dead runs
 
 def _children() -> dict[int, list[int]]:
