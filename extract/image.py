@@ -11,6 +11,8 @@ JIXIAO_MAX_PAGES of them, as for PDFs), a page over JIXIAO_MAX_PAGE_MEGAPIXELS
 """
 from __future__ import annotations
 
+import warnings
+
 from io import BytesIO
 
 from extract.errors import InputError, UnsupportedFormat
@@ -61,6 +63,9 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") 
     if not engine.available():
         raise UnsupportedFormat(f"an image: {engine.INSTALL_HINT}")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    # PIL warns between MAX_PIXELS and twice that; such a page is accepted and scaled down
+    # (JIXIAO_MAX_PAGE_MEGAPIXELS), so the warning would only be noise on a nightly run's stderr
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
     unreadable = (UnidentifiedImageError, OSError, Image.DecompressionBombError, EOFError,
                   ValueError)
     try:
@@ -88,9 +93,9 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") 
         del gray
         pages.append(pdf.ocr_page_image(array, dpi * factor, number))
         del array
-    warnings = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
+    problems = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
     blocks = pdf.blocks_from_ocr_pages(pages, name)
     if not blocks:
-        raise InputError(warnings[0].split(": ", 1)[1] if warnings else "OCR found no text in the image")
+        raise InputError(problems[0].split(": ", 1)[1] if problems else "OCR found no text in the image")
     return ExtractedFile(path=path, name=name, sha256=sha256, format="image", blocks=blocks,
-                         warnings=warnings)
+                         warnings=problems)

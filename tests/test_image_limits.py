@@ -137,3 +137,17 @@ def test_the_pixel_limit_is_a_setting():
     limits = extract.limits.Limits.from_env({"JIXIAO_MAX_PAGE_MEGAPIXELS": "8"})
     assert limits.max_page_pixels == 8_000_000
     assert extract.limits.Limits().max_page_pixels == 20_000_000
+
+
+def test_a_page_between_pils_warning_and_its_refusal_reads_without_a_warning(tmp_path, ocr_calls):
+    import warnings
+
+    from PIL import Image
+
+    path = tmp_path / "big.png"
+    Image.new("L", (9000, 9000), 255).save(path)  # 81 MP: over PIL's warning threshold, under its refusal
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError, match="blank page"):
+            read_file(path)
+    assert not [w for w in seen if "DecompressionBomb" in type(w.message).__name__]
