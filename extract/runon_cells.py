@@ -108,8 +108,35 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     if pos < len(text):
         pieces.extend(_split_figures(text[pos:]))
     pieces = _attach_parentheticals(_part_glued(q.strip() for p in pieces for q in _split_marks(p).split(" ")))
+    pieces = _part_header_from_label(pieces)
     return [StreamCell(text=p, line=line, line_end=line, line_start=k == 0, soft=True, row=line, joiner="")
             for k, p in enumerate(pieces) if p and not PLACEHOLDER.match(p)]
+
+
+LEADING_UNIT = re.compile(r"^([（(][^()（）]{1,6}[)）])(.+)$")
+
+
+def _part_header_from_label(pieces: list[str]) -> list[str]:
+    """`资金来源 | （万元）金额年度资金总额 | 320.00`: a header's unit belongs to the word before
+    it, and a header word (金额) glued to the first row's label (年度资金总额) is parted from it."""
+    from parsers.finance_items import item_code
+
+    out: list[str] = []
+    for p in pieces:
+        m = LEADING_UNIT.match(p)
+        if m and out and not FIGURE.fullmatch(out[-1]):
+            out[-1] += m.group(1)
+            p = m.group(2)
+        word = next((w for w in GLUED_HEADER_WORDS if p.startswith(w) and len(p) > len(w)), None)
+        if word and item_code(p[len(word):]) is not None:
+            out.extend([word, p[len(word):]])
+            continue
+        out.append(p)
+    return out
+
+
+# header words a money list's first row label may be glued to (its one amount column)
+GLUED_HEADER_WORDS = ("金额", "预算数", "资金数", "数额")
 
 
 def _split_marks(piece: str) -> str:

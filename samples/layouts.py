@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""One made-up project self-evaluation form (项目支出绩效自评表), rendered in the
-layouts real pasted text arrives in, so that a reader can be checked to give the
-same records whatever the layout.
+"""Made-up forms — a project self-evaluation form (项目支出绩效自评表) and a project
+target table (绩效目标申报表, `build_report(form="target")`) — rendered in the layouts
+real pasted text arrives in, so that a reader can be checked to give the same records
+whatever the layout.
 
-    .venv/bin/python samples/layouts.py OUTDIR       # writes OUTDIR/<layout>.txt
+    .venv/bin/python samples/layouts.py OUTDIR       # writes OUTDIR/<layout>.txt, OUTDIR/target_<layout>.txt
 
 The report (`build_report()`) is invented: 柏溪县水利局's 2023 农村饮水安全维修养护项目,
 with a budget block in 万元 and ten indicators. It is held as a title plus a list
@@ -99,6 +100,31 @@ ROWS: list[list[str]] = [
     ["自评等级", "优"],
 ]
 
+# A second made-up form, of another kind and shape: a project's target table (绩效目标申报表)
+# with a money list (one amount column) and the target cut into 指标性质 | 指标值 | 度量单位.
+TARGET_TITLE = "2024年度项目支出绩效目标申报表"
+TARGET_PROJECT = "乡村道路养护补助项目"
+TARGET_ORG = "青禾县公路养护中心"
+TARGET_ROWS: list[list[str]] = [
+    ["项目名称", TARGET_PROJECT],
+    ["主管部门", "青禾县交通运输局", "实施单位", TARGET_ORG],
+    ["资金来源（万元）", "金额"],
+    ["年度资金总额", "320.00"],
+    ["其中：财政拨款", "300.00"],
+    ["其他资金", "20.00"],
+    ["年度总体目标", "完成全县乡道养护一百二十公里，路况优良率保持在九成以上，群众出行更安全便捷。"],
+    ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"],
+    ["产出指标", "数量指标", "乡道养护里程", "≥", "120", "公里"],
+    ["^", "^", "桥梁定期检查座数", "≥", "35", "座"],
+    ["^", "质量指标", "路况优良率", "≥", "90", "%"],
+    ["^", "时效指标", "养护资金拨付时限", "≤", "30", "天"],
+    ["^", "成本指标", "每公里养护成本", "≤", "2.5", "万元"],
+    ["效益指标", "社会效益指标", "群众出行条件改善", "", "明显改善", ""],
+    ["^", "可持续影响指标", "长效养护机制", "=", "1", "项"],
+    ["满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥", "90", "%"],
+]
+FORMS: dict[str, tuple[str, list[list[str]]]] = {"selfeval": (TITLE, ROWS), "target": (TARGET_TITLE, TARGET_ROWS)}
+
 # Cells a property test may blank: name -> (row, column) in ROWS.
 OPTIONAL: dict[str, tuple[int, int]] = {
     "date": (2, 1),
@@ -128,16 +154,18 @@ class Report:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def build_report(blank: Iterable[str] = (), filler: str = "") -> Report:
-    """The form, with the OPTIONAL cells named in `blank` left empty and the
-    not-applicable budget cells holding `filler` ("", "—" or "/")."""
+def build_report(blank: Iterable[str] = (), filler: str = "", form: str = "selfeval") -> Report:
+    """The form (`FORMS`), with the OPTIONAL cells named in `blank` left empty and the
+    not-applicable budget cells holding `filler` ("", "—" or "/"); OPTIONAL cells are
+    the self-evaluation form's."""
     blank = set(blank)
     unknown = blank - OPTIONAL.keys()
-    if unknown:
-        raise ValueError(f"no optional cells {sorted(unknown)}")
+    if unknown or blank and form != "selfeval":
+        raise ValueError(f"no optional cells {sorted(unknown or blank)} in {form}")
     blanked = {OPTIONAL[k] for k in blank}
+    title, source = FORMS[form]
     rows: list[tuple[Cell, ...]] = []
-    for r, texts in enumerate(ROWS):
+    for r, texts in enumerate(source):
         row: list[Cell] = []
         for c, text in enumerate(texts):
             if text == MERGED:
@@ -147,7 +175,7 @@ def build_report(blank: Iterable[str] = (), filler: str = "") -> Report:
             else:
                 row.append(Cell("" if (r, c) in blanked else text))
         rows.append(tuple(row))
-    return Report(TITLE, tuple(rows))
+    return Report(title, tuple(rows))
 
 
 # ---------------------------------------------------------------- helpers
@@ -335,13 +363,17 @@ def render(layout: str, report: Report | None = None) -> str:
 
 
 def write_layouts(outdir: Path, report: Report | None = None) -> list[Path]:
+    """OUTDIR/<layout>.txt for the self-evaluation form (or `report`), and, without a
+    `report`, OUTDIR/<form>_<layout>.txt for each other form."""
     outdir.mkdir(parents=True, exist_ok=True)
-    report = report or build_report()
+    reports = {"": report} if report else {"": build_report(), **{
+        f"{form}_": build_report(form=form) for form in FORMS if form != "selfeval"}}
     written = []
-    for name in available_layouts():
-        path = outdir / f"{name}.txt"
-        path.write_text(render(name, report), encoding="utf-8")
-        written.append(path)
+    for prefix, rep in reports.items():
+        for name in available_layouts():
+            path = outdir / f"{prefix}{name}.txt"
+            path.write_text(render(name, rep), encoding="utf-8")
+            written.append(path)
     return written
 
 

@@ -1,7 +1,8 @@
 """The same report in every layout pasted text arrives in gives the same records.
 
-samples/layouts.py holds one made-up 项目支出绩效自评表 as rows of cells and
-renders it as a clean grid, as cell-per-line text, pipe rows, CSV, run-on PDF
+samples/layouts.py holds two made-up forms as rows of cells — a 项目支出绩效自评表
+and a 绩效目标申报表 (a money list with one amount column, the target cut into
+指标性质 | 指标值 | 度量单位) — and renders each as a clean grid, as cell-per-line text, pipe rows, CSV, run-on PDF
 text, OCR'd text, inside web-page chrome, and so on. Each rendering is written
 to a .txt file and read by the product's reader (`extract.read_file`, then
 `parsers.parse_file`); its records must equal those of the `grid` rendering,
@@ -86,6 +87,24 @@ EXPECTED_INDICATORS = [
     ("satisfaction", "satisfaction", "受益群众满意度", ("≥90%", ">=", 90.0, "%", None), (94.5, "%", None), 10.0, 10.0),
 ]
 
+# The second form (L.build_report(form="target")): a target table, money in 万元 there.
+EXPECTED_TARGET = {
+    "document": [("target_table", "青禾县公路养护中心", 2024, "project", "乡村道路养护补助项目", None, None, None)],
+    "finance": sorted([("funds_total", "budget", 3_200_000.0), ("fiscal_appropriation", "budget", 3_000_000.0),
+                       ("other_funds", "budget", 200_000.0)]),
+    "indicators": [
+        ("output", "quantity", "乡道养护里程", ("≥120公里", ">=", 120.0, "公里", None), None, None, None),
+        ("output", "quantity", "桥梁定期检查座数", ("≥35座", ">=", 35.0, "座", None), None, None, None),
+        ("output", "quality", "路况优良率", ("≥90%", ">=", 90.0, "%", None), None, None, None),
+        ("output", "timeliness", "养护资金拨付时限", ("≤30天", "<=", 30.0, "天", None), None, None, None),
+        ("output", "cost", "每公里养护成本", ("≤2.5万元", "<=", 25_000.0, "元", None), None, None, None),
+        ("outcome", "social", "群众出行条件改善", ("明显改善", None, None, None, "明显改善"), None, None, None),
+        ("outcome", "sustainability", "长效养护机制", ("=1项", "=", 1.0, "项", None), None, None, None),
+        ("satisfaction", "satisfaction", "沿线群众满意度", ("≥90%", ">=", 90.0, "%", None), None, None, None),
+    ],
+}
+FORMS = ("selfeval", "target")
+
 # What blanking an OPTIONAL cell takes away from the answers above.
 BLANKED_FINANCE = {
     "fiscal_initial": ("fiscal_appropriation", "budget_initial"),
@@ -125,8 +144,8 @@ def read_text(text: str, directory: Path, stem: str):
 
 
 @lru_cache(maxsize=None)
-def _read_layout(layout: str, directory: str):
-    return read_text(L.render(layout), Path(directory), layout)
+def _read_layout(layout: str, directory: str, form: str = "selfeval"):
+    return read_text(L.render(layout, L.build_report(form=form)), Path(directory), f"{form}_{layout}")
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +153,8 @@ def layout_dir(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("layouts"))
 
 
-def records(layout: str, layout_dir: str) -> dict[str, list]:
-    return summarize(_read_layout(layout, layout_dir))
+def records(layout: str, layout_dir: str, form: str = "selfeval") -> dict[str, list]:
+    return summarize(_read_layout(layout, layout_dir, form))
 
 
 def first_difference(got: list, want: list) -> str:
@@ -159,6 +178,14 @@ def test_grid_gives_the_records_written_by_hand(layout_dir):
     deviations = {i.name: i.deviation for i in doc.indicators if i.deviation}
     assert deviations == {"更换老化管网长度": L.DEVIATION}
     assert (doc.title, doc.evaluation.grade_raw) == (L.TITLE, "优")
+
+
+def test_the_target_grid_gives_the_records_written_by_hand(layout_dir):
+    got = records("grid", layout_dir, "target")
+    for aspect in ASPECTS:
+        assert got[aspect] == EXPECTED_TARGET[aspect], first_difference(got[aspect], EXPECTED_TARGET[aspect])
+    [doc] = _read_layout("grid", layout_dir, "target")
+    assert [s.kind for s in doc.sections] == ["goals"]
 
 
 def test_every_layout_is_rendered_from_the_same_cells():
@@ -190,25 +217,26 @@ XFAIL: dict[tuple[str, str], str] = {}  # every layout reads as its grid
 
 
 def _cases():
-    for layout in L.LAYOUTS:
-        if layout == "grid":
-            continue
-        for aspect in ASPECTS:
-            marks = []
-            if layout == "traditional":
-                marks.append(pytest.mark.skipif(L.opencc_converter() is None,
-                                                reason="opencc not installed (pip install opencc-python-reimplemented)"))
-            reason = XFAIL.get((layout, aspect))
-            if reason:
-                marks.append(pytest.mark.xfail(strict=False, reason=reason))
-            yield pytest.param(layout, aspect, id=f"{layout}-{aspect}", marks=marks)
+    for form in FORMS:
+        for layout in L.LAYOUTS:
+            if layout == "grid":
+                continue
+            for aspect in ASPECTS:
+                marks = []
+                if layout == "traditional":
+                    marks.append(pytest.mark.skipif(L.opencc_converter() is None,
+                                                    reason="opencc not installed (pip install opencc-python-reimplemented)"))
+                reason = XFAIL.get((layout, aspect))
+                if reason:
+                    marks.append(pytest.mark.xfail(strict=False, reason=reason))
+                yield pytest.param(form, layout, aspect, id=f"{form}-{layout}-{aspect}", marks=marks)
 
 
-@pytest.mark.parametrize("layout,aspect", list(_cases()))
-def test_layout_gives_the_grid_records(layout, aspect, layout_dir):
-    want = records("grid", layout_dir)[aspect]
-    got = records(layout, layout_dir)[aspect]
-    assert got == want, f"{layout} {aspect}: {first_difference(got, want)}"
+@pytest.mark.parametrize("form,layout,aspect", list(_cases()))
+def test_layout_gives_the_grid_records(form, layout, aspect, layout_dir):
+    want = records("grid", layout_dir, form)[aspect]
+    got = records(layout, layout_dir, form)[aspect]
+    assert got == want, f"{form} {layout} {aspect}: {first_difference(got, want)}"
 
 
 def test_empty_budget_row_is_not_glued_to_the_row_above(tmp_path):
