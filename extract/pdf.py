@@ -89,6 +89,7 @@ def blocks_from_ocr_pages(pages: list[_Page], name: str) -> list[Block]:
     return _to_blocks(pages, name)
 
 
+UNMAPPED = ("\x00", "\ufffd")
 GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0b-\x1f]")
 
 
@@ -308,7 +309,9 @@ def _read_page(page, number: int, ocr: bool = False) -> _Page:
     from pdfplumber.utils import extract_words
 
     out = _Page(number=number, width=float(page.width), height=float(page.height), ocr=ocr)
-    chars = page.chars
+    # a glyph the font maps to no Unicode comes as "\x00" (pdfminer and pdfium alike):
+    # drawn, but there is no text to give for it
+    chars = [c for c in page.chars if c["text"] not in UNMAPPED]
     out.has_text = any(c["text"].strip() for c in chars)
     if not out.has_text:
         if not ocr:
@@ -598,14 +601,20 @@ def _drop_running_heads(pages: list[_Page]) -> None:
         return DIGITS.sub("#", "".join(text.split()))
 
     seen: Counter[str] = Counter()
+    body: set[str] = set()  # the lines outside the margins
     for p in pages:
-        seen.update({key(ln.text) for ln in _margin_lines(p)})
+        margin = _margin_lines(p)
+        seen.update({key(ln.text) for ln in margin})
+        ids = {id(ln) for ln in margin}
+        body.update(key(ln.text) for ln in p.lines if id(ln) not in ids)
     repeat = 2 if len(pages) <= 3 else max(2, len(pages) // 3)
     for p in pages:
         drop = set()
         for ln in _margin_lines(p):
             k = key(ln.text)
-            if is_page_number(ln.text) or LONE_NUMBER.match(ln.text) or seen[k] >= repeat:
+            # a running head repeats the title: in a one-page file that is all it has to go on
+            echoes = len(k) >= 6 and k in body
+            if is_page_number(ln.text) or LONE_NUMBER.match(ln.text) or seen[k] >= repeat or echoes:
                 drop.add(id(ln))
         # a page number is often the last line of the page even outside the zone
         if p.lines:
@@ -704,17 +713,38 @@ def _starts_paragraph(ln: _Line, prev: _Line | None, layout: _Layout) -> bool:
     char = max(ln.size, 1.0)
     if _own_line(prev, layout):
         return True
+    if _wrapped_title(ln, prev, layout):
+        return False
     if ln.x0 > layout.left + 1.2 * char:
         return True  # first-line indent, or a centred line
     if prev.x1 < layout.right - 2.5 * char:
         return True  # the previous line stopped short: its paragraph ended
     if prev.x0 > layout.left + 3.5 * char and prev.x1 < layout.right - 1.0 * char:
         return True  # the previous line was centred
-    if abs(ln.size - prev.size) > 1.0:
+    # OCR sizes a line by its box, which its glyphs make taller or shorter: a point is noise
+    jump = 1.0 if ln.confidence is None or prev.confidence is None else max(1.0, 0.2 * min(ln.size, prev.size))
+    if abs(ln.size - prev.size) > jump:
         return True
     if ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(ln.height, prev.height):
         return True  # a blank line's worth of space
     return False
+
+
+def _wrapped_title(ln: _Line, prev: _Line, layout: _Layout) -> bool:
+    """ln goes on a centred title: prev filled the width without ending a sentence and ln,
+    in the same size and just under it, is centred well clear of the left margin (the
+    wrapped tail of a long title; a paragraph's next line starts at the margin)."""
+    size = max(ln.size, 1.0)
+    if abs(ln.size - prev.size) > 0.5 or ln.size < layout.char - 0.5 or ln.page != prev.page:
+        return False
+    if ln.x0 < layout.left + 3.5 * size:
+        return False
+    if ln.top - prev.bottom > 0.8 * max(ln.height, prev.height) or prev.text.endswith(TERMINAL):
+        return False
+    mid = (layout.left + layout.right) / 2
+    if abs((ln.x0 + ln.x1) / 2 - mid) > 1.5 * size or abs((prev.x0 + prev.x1) / 2 - mid) > 1.5 * size:
+        return False
+    return prev.x1 - prev.x0 >= 0.8 * (layout.right - layout.left)
 
 
 def _text_block(lines: list[_Line], file_name: str) -> Block:

@@ -87,8 +87,14 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[dict]:
     if n <= 0:
         return []
     buf = ctypes.create_string_buffer(2 * (n + 1))
-    c.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    units = buf.raw[: 2 * n].decode("utf-16-le", errors="surrogatepass")  # one per char index
+    written = c.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    if written == n + 1:  # the text and its terminator: one UTF-16 unit per char index
+        units = buf.raw[: 2 * n].decode("utf-16-le", errors="surrogatepass")
+    else:
+        # FPDFText_GetText leaves out the characters that have no Unicode (a glyph the
+        # font's ToUnicode does not map), so the string no longer lines up with the
+        # char indices: ask for each index's own unit instead
+        units = "".join(chr(c.FPDFText_GetUnicode(tp, k)) for k in range(n))
     ox, oy = ctypes.c_double(), ctypes.c_double()
     runs: dict[int, _Run] = {}  # by text object
     widths: dict[tuple, float | None] = {}

@@ -307,3 +307,81 @@ def test_rotated_page_is_read_by_pdfplumber(tmp_path):
     assert PdfiumPage.read(doc[0]) is not None and PdfiumPage.read(doc[1]) is None
     blocks = _blocks(path)
     assert [(b.text, b.prov.page) for b in blocks] == [("第一页的正文。", 1), ("第二页横排的正文。", 2)]
+
+
+CJK_TTF = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # has no Thai glyphs
+
+
+def test_glyphs_without_unicode_do_not_shift_the_text(tmp_path):
+    """A glyph the font cannot map to Unicode reads as nothing; the text after it keeps its place.
+
+    (pdfium's FPDFText_GetText leaves such characters out of the string, which then no
+    longer lines up with the character boxes: every later character took another's box.)
+    """
+    if not CJK_TTF.exists():
+        pytest.skip("fonts-wqy-microhei is not installed")
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("WQYTest", str(CJK_TTF), subfontIndex=0))
+    path = tmp_path / "unmapped.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("WQYTest", 12)
+    c.drawString(72, 760, "宣传教育(" + "กขคงจฉ" + "10分)")  # six glyphs the font does not have
+    c.drawString(72, 730, "组织开展专题讲座两次发放资料三百份。")
+    c.drawString(72, 700, "年度考核得分九十五分。")
+    c.save()
+    texts = [b.text for b in _blocks(path)]
+    # (where the missing glyphs stood, a gap: a space at most)
+    assert [t.replace(" ", "") for t in texts] == ["宣传教育(10分)", "组织开展专题讲座两次发放资料三百份。",
+                                                    "年度考核得分九十五分。"], texts
+
+
+def test_running_head_of_a_one_page_file_is_dropped(tmp_path):
+    """The running head repeats the title: on a single page it is dropped all the same."""
+    path = tmp_path / "one_page.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _page_furniture(c, 1)  # 孟津区退役军人事务局绩效评价报告, top right, and the page number
+    c.setFont(FONT, 16)
+    c.drawCentredString(W / 2, 760, "孟津区退役军人事务局绩效评价报告")
+    _para(c, 720, "一、部门概况", indent=0)
+    _para(c, 700, "内设机构5个行政编制12人。")
+    c.save()
+    blocks = _blocks(path)
+    assert [(b.kind, b.level, b.text) for b in blocks] == [
+        ("heading", 0, "孟津区退役军人事务局绩效评价报告"), ("heading", 1, "一、部门概况"),
+        ("paragraph", None, "内设机构5个行政编制12人。")], blocks
+
+
+def test_centred_title_wrapped_over_two_lines_is_one_block(tmp_path):
+    path = tmp_path / "long_title.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(FONT, 16)
+    first = "关于某某区二〇二一年度部门整体支出绩效评价工作开展情况的"  # fills the line, goes on
+    c.drawCentredString(W / 2, 780, first)
+    c.drawCentredString(W / 2, 758, "专项说明")
+    _para(c, 720, "一、部门概况", indent=0)
+    _para(c, 700, "内设机构5个行政编制12人。")
+    c.save()
+    blocks = _blocks(path)
+    assert blocks[0].text == first + "专项说明", blocks
+    assert [b.text for b in blocks[1:]] == ["一、部门概况", "内设机构5个行政编制12人。"]
+
+
+def test_ocr_line_sizes_jitter_without_breaking_a_paragraph():
+    """OCR gives a line's size from its box: a short last line may read a point or two taller."""
+    from extract.pdf import _Line, _Page, blocks_from_ocr_pages
+
+    def line(text, x0, x1, top, size):
+        return _Line(text=text, x0=x0, x1=x1, top=top, bottom=top + size, size=size, page=1, confidence=0.9)
+
+    page = _Page(number=1, width=595.0, height=842.0, has_text=True, ocr=True, lines=[
+        line("一、项目概况", 66.0, 150.0, 100.0, 12.2),
+        line("本项目由镇人民政府组织实施，资金用于道路硬化和水利设施维修，年内完成全部", 90.3, 526.3, 130.0, 11.7),
+        line("建设内容。", 65.5, 125.0, 148.0, 13.6),
+        line("二、绩效目标", 66.5, 150.0, 178.0, 12.0),
+        line("完成道路硬化十公里，群众满意度达到百分之九十以上，各项工程按期交付使用并", 91.0, 527.0, 208.0, 12.1),
+        line("通过验收。", 66.0, 126.0, 226.0, 12.3),
+    ])
+    blocks = blocks_from_ocr_pages([page], "scan.pdf")
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "heading", "paragraph"], blocks
+    assert blocks[1].text.endswith("年内完成全部建设内容。")
