@@ -202,9 +202,14 @@ def _is_narrative(text: str) -> bool:
 def _label_above(previous: list[str], texts: list[str], k: int) -> str:
     """The label over cell k; a shorter row under a row of labels sits under its last labels
     (`项目基本情况 | 1.年度目标完成情况 | 项目年度目标 | 年度目标完成情况` over `text | 完成`)."""
-    if len(texts) < len(previous) and not any(_is_narrative(t) for t in previous):
-        k += len(previous) - len(texts)
+    width, above = _filled_width(texts), _filled_width(previous)
+    if 2 <= width < above and not any(_is_narrative(t) for t in previous):
+        k += above - width  # (a grid pads the short row with empty cells: its filled width counts)
     return previous[k] if k < len(previous) and not _is_narrative(previous[k]) else ""
+
+
+def _filled_width(texts: list[str]) -> int:
+    return next((k + 1 for k in range(len(texts) - 1, -1, -1) if texts[k].strip()), 0)
 
 
 def _is_prompt(text: str) -> bool:

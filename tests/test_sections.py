@@ -98,3 +98,12 @@ def test_a_title_printed_over_two_lines_is_no_section(tmp_path):
 def test_a_narrative_opening_with_a_block_name_is_no_header_cell():
     assert column_role("绩效目标(10分)").role == "block"
     assert column_role(f"绩效目标{GOAL}") is None
+
+
+def test_a_short_row_padded_with_empty_cells_still_sits_under_its_last_labels(tmp_path):
+    # a DOCX or PDF grid pads the row to the table's width (its last cell spans the rest)
+    text = ("项目支出绩效自评表\n项目名称\t排水改造\t\t\n"
+            "项目基本情况\t1.项目年度目标完成情况\t项目年度目标\t年度目标完成情况\n"
+            f"{GOAL}\t完成\t\t\n")
+    [doc] = parse(tmp_path, text)
+    assert kinds(doc) == {"goals": GOAL}
