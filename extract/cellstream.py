@@ -107,16 +107,21 @@ def _continues(above: list[StreamCell], row: list[StreamCell]) -> bool:
 
     if len(row) != len(above) or not row or row[0].text or not any(c.text for c in row):
         return False
+    def texty(t: str) -> bool:  # words, or a sentence that holds a figure (…每次扣1分。)
+        kind = cell_type(t)
+        return kind in ("text", "level1", "level2") or kind == "value" and len(HAN_CHARS.findall(t)) >= 4
+
     for up, c in zip(above, row):
         if not c.text:
             continue
-        if not up.text or cell_type(up.text) not in ("text", "level1", "level2") or cell_type(c.text) not in ("text", "level1", "level2"):
+        if not up.text or not texty(up.text) or not texty(c.text):
             return False
         if cell_type(c.text) in ("level1", "level2") and cell_type(up.text) in ("level1", "level2"):
             return False  # two level names stacked are two rows (社会效益指标 over 生态效益指标)
     return True
 
 
+HAN_CHARS = re.compile(r"[\u4e00-\u9fff]")
 LABEL_TAIL = re.compile(r"^(?:指标|指\s*标|效益指标|满意度|满意度指标)$")
 
 
@@ -338,7 +343,7 @@ def quoted_csv_rows_at(chunk: str, newline_breaks: bool = True) -> list[tuple[in
             nxt = next((c for c in chunk[k:] if c not in " \t\n"), "")
             # `"a" "b"` (no comma between two quoted cells) or `"a", ,"b"` (an empty cell that is a
             # space): two rows run together; `"a", "b"` is one row with a space after its comma
-            if ch != "\n" and ((prev == '"' and quoted and nxt == '"') or (prev == "," and nxt == ",")):
+            if (prev == '"' and quoted and nxt == '"') or (ch != "\n" and prev == "," and nxt == ","):
                 end_row()  # the space between two rows run together
                 while k + 1 < n and chunk[k + 1] in " \t":
                     k += 1

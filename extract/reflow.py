@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.cellstream import StreamCell
+from extract.reflow_tasks import TASK_CANONICAL, TASK_SKIP_COST, task_columns, task_fit, task_rows
 from extract.celltypes import DEVIATION_WORDS, END_WORDS, FORM_LABEL, cell_type, clean, number_of
 from normalize.columns import Column, column_role, fuzzy_column_role, is_exact_header
 from normalize.levels import level1_code
@@ -50,7 +51,7 @@ MAX_NAME_LEN = 200
 class Header:
     start: int
     end: int  # one past the last header cell in the stream
-    kind: str  # indicator | money
+    kind: str  # indicator | money | task
     columns: list[str]  # value roles, in order
     has_levels: bool
     unit: str | None = None
@@ -77,6 +78,11 @@ class ReflowedTable:
         """The table as rows of (text, source cell): the header first."""
         h = self.header
         first = h.cells[0] if h.cells else None
+        if h.kind == "task":
+            out = [[(TASK_CANONICAL[r], first) for r in h.columns]]
+            for row in self.rows:
+                out.append([(row.cells[r].text if r in row.cells else "", row.cells.get(r)) for r in h.columns])
+            return out
         if h.kind == "indicator":
             labels = [INDICATOR_LABEL["level1"], INDICATOR_LABEL["level2"], INDICATOR_LABEL["name"]]
         else:
@@ -151,8 +157,8 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     one_amount = value_roles == ["amount"] and "label" in names
     if not one_amount and (len(found) < 3 or not value_roles or (len(value_roles) < 2 and label_roles < 2)):
         return None
-    if "criterion" in names:
-        return None  # a scoring-rule table: its rows are left to the task reader, cell for cell
+    if "criterion" in names:  # a scoring-rule table (extract.reflow_tasks)
+        return Header(start=i, end=j, kind="task", columns=task_columns(names), has_levels=False, cells=found)
     indicator = any(r in names for r in ("level1", "level2", "name", "target", "op", "unit"))
     money = any(r in names for r in ("budget_initial", "budget", "rate", "amount"))
     if not indicator and not money:
@@ -164,6 +170,17 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
     has_levels = any(r in names for r in ("level1", "level2"))
     return Header(start=i, end=j, kind=kind, columns=columns, has_levels=has_levels, unit=unit, points=points,
                   cells=found)
+
+
+def _cells_delimited(cells: list[StreamCell]) -> bool:
+    """Do the cells show where each ends: empty cells or row marks kept, or rows of several
+    cells a line? A scoring table's words cannot be re-flowed by their kind alone."""
+    per_row: dict[int, int] = {}
+    for c in cells:
+        if c.empty or c.mark:
+            return True
+        per_row[c.row] = per_row.get(c.row, 0) + 1
+    return sum(1 for n in per_row.values() if n >= 3) >= 2
 
 
 def _is_block_label(cell: StreamCell) -> bool:
@@ -266,13 +283,14 @@ def align(cells: list[StreamCell], roles: list[str], kind: str,
     best = [[neg] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, bool] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
+    costs = TASK_SKIP_COST if kind == "task" else SKIP_COST
     for j in range(1, m + 1):
-        best[0][j] = best[0][j - 1] - SKIP_COST.get(roles[j - 1], 1.0)
+        best[0][j] = best[0][j - 1] - costs.get(roles[j - 1], 1.0)
         back[0][j] = (0, j - 1, False)
     for i in range(1, n + 1):
         for j in range(i, m + 1):
-            skip = best[i][j - 1] - SKIP_COST.get(roles[j - 1], 1.0) if j - 1 >= i else neg
-            f = fit(roles[j - 1], cells[i - 1], kind)
+            skip = best[i][j - 1] - costs.get(roles[j - 1], 1.0) if j - 1 >= i else neg
+            f = task_fit(roles[j - 1], cells[i - 1]) if kind == "task" else fit(roles[j - 1], cells[i - 1], kind)
             if f is not None and profile and roles[j - 1] in profile and not cells[i - 1].empty:
                 # the table's own rows say what this column holds: its usual kind of cell fits
                 # better, and the one text a constant column prints (得分系数 100%) best
@@ -366,6 +384,8 @@ def rows_after(cells: list[StreamCell], header: Header, limit: int, headers: fro
     """Re-flow cells[header.end:limit] into rows; returns the rows and where the table ends.
 
     `headers`: where in the stream a header starts (found once for the whole stream)."""
+    if header.kind == "task":
+        return task_rows(cells, header, limit, headers, align, Row)
     rows: list[Row] = []
     k = header.end
     level1 = level2 = None
@@ -456,6 +476,9 @@ def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
             i += 1
             continue
         nxt = next((j for j in sorted(starts) if j >= header.end), len(cells))
+        if header.kind == "task" and not _cells_delimited(cells[header.end:nxt]):
+            i = header.end  # rules one line each with nothing marking a cell's end: parsers/runon_tasks reads them
+            continue
         rows, end = rows_after(cells, header, nxt, starts)
         profile = column_profile(rows) if len(rows) >= 4 else None
         if profile:

@@ -123,11 +123,20 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
         if kind == "blank":
             i += 1
             continue
+        if kind == "text":
+            end, rows = csv_text_region(lines, kinds, i)  # CSV with quoted cells says where each cell ends
+            if rows:
+                table_no += 1
+                blocks.extend(rows_to_blocks(rows, file_name, table_no))
+                i = end
+                continue
         if kind not in TAB_KINDS and i >= no_table_before:
             # pasted without tabs: the header-led re-flow reads its tables, if it finds any
             end = i
             while end < n and (kinds[end] not in TAB_KINDS or _lone_tab_inside(lines, kinds, end)):
                 end += 1
+            # a quoted-CSV passage further on is read as its own grid: the region stops before it
+            end = next((k for k in range(i + 1, end) if starts_quoted_csv(lines[k])), end)
             got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_blocks)
             if got is not None:
                 new_blocks, table_no = got
@@ -423,6 +432,10 @@ def delimited_text_region(lines: list[str], kinds: list[str], start: int) -> tup
     return start, []
 
 
+def starts_quoted_csv(line: str) -> bool:
+    return line.count('"') >= 4 and ('","' in line or '", "' in line)
+
+
 CSV_LINE = re.compile(r'^[\s,]*$|"')  # a line of a quoted-CSV passage, or of its empty rows
 
 
@@ -434,8 +447,7 @@ def csv_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int
 
     from extract.cellstream import quoted_csv_rows_at
 
-    first = lines[start]
-    if first.count('"') < 4 or '","' not in first and '", "' not in first:
+    if not starts_quoted_csv(lines[start]):
         return start, []
     stop, open_quote = start, False
     while stop < len(lines) and kinds[stop] in ("text", "blank") and stop - start < 2000:
@@ -445,9 +457,10 @@ def csv_text_region(lines: list[str], kinds: list[str], start: int) -> tuple[int
         stop += 1
     chunk = "\n".join(lines[start:stop])
 
-    def agreement(rows: list[tuple[int, list[str]]]) -> float:
+    def agreement(rows: list[tuple[int, list[str]]]) -> int:
+        """How many rows share the commonest width (a reading that ran rows together has fewer)."""
         widths = Counter(len(r) for _, r in rows if any(c.strip() for c in r))
-        return widths.most_common(1)[0][1] / sum(widths.values()) if widths else 0.0
+        return widths.most_common(1)[0][1] if widths else 0
 
     readings = [quoted_csv_rows_at(chunk), quoted_csv_rows_at(chunk, newline_breaks=False)]
     best = max(readings, key=agreement)  # ties: the usual CSV, a line break ends a row

@@ -126,8 +126,23 @@ def columns_from_content(texts: list[str]) -> dict[str, int] | None:
 
 
 def _cells_by_role(texts: list[str], cols: dict[str, int]) -> dict[str, str]:
-    # a short row lost its trailing empty cells (pasted text drops them), not leading ones
-    return {role: texts[k].strip() for role, k in cols.items() if k < len(texts)}
+    # a short row lost its trailing empty cells (pasted text drops them), or its leading merged
+    # ones (序号 and task printed once over their rows): then its points figure anchors it
+    shift = _leading_cells_dropped(texts, cols)
+    return {role: texts[k - shift].strip() for role, k in cols.items() if 0 <= k - shift < len(texts)}
+
+
+def _leading_cells_dropped(texts: list[str], cols: dict[str, int]) -> int:
+    """How many leading cells a short row lost, told by where its points figure stands."""
+    width = max(cols.values()) + 1
+    at = cols.get("points")
+    if at is None or len(texts) >= width or not texts or not texts[0].strip() \
+            or CN_SECTION_NO.match(texts[0].strip()):
+        return 0  # an empty first cell was kept, so none was dropped; a 序号 starts a whole row
+    figures = [k for k, t in enumerate(texts) if re.fullmatch(r"\d{1,3}(?:\.\d)?", t.strip())]
+    if len(figures) != 1 or figures[0] >= at:
+        return 0
+    return at - figures[0]
 
 
 def _new_section(number: str | None, raw: str | None) -> _Section:

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Made-up forms — a project self-evaluation form (项目支出绩效自评表) and a project
-target table (绩效目标申报表, `build_report(form="target")`) — rendered in the layouts
+"""Made-up forms — a project self-evaluation form (项目支出绩效自评表), a project
+target table (绩效目标申报表, `build_report(form="target")`) and scoring rules
+(考评细则, `form="tasks"`) — rendered in the layouts
 real pasted text arrives in, so that a reader can be checked to give the same records
 whatever the layout.
 
-    .venv/bin/python samples/layouts.py OUTDIR       # writes OUTDIR/<layout>.txt, OUTDIR/target_<layout>.txt
+    .venv/bin/python samples/layouts.py OUTDIR       # writes OUTDIR/<layout>.txt, OUTDIR/<form>_<layout>.txt
 
 The report (`build_report()`) is invented: 柏溪县水利局's 2023 农村饮水安全维修养护项目,
 with a budget block in 万元 and ten indicators. It is held as a title plus a list
@@ -123,7 +124,17 @@ TARGET_ROWS: list[list[str]] = [
     ["^", "可持续影响指标", "长效养护机制", "=", "1", "项"],
     ["满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥", "90", "%"],
 ]
-FORMS: dict[str, tuple[str, list[list[str]]]] = {"selfeval": (TITLE, ROWS), "target": (TARGET_TITLE, TARGET_ROWS)}
+# A third: scoring rules (考评细则) with a numbered task whose points span its rows.
+TASK_TITLE = "青禾县2024年度乡村振兴重点工作考评细则"
+TASK_ROWS: list[list[str]] = [
+    ["序号", "评分任务", "评分内容", "评分标准", "分值", "责任股室"],
+    ["一", "人居环境整治（20分）", "村庄保洁", "每月开展一次村庄清洁行动，未开展的每次扣1分。", "10", "农业股"],
+    ["^", "^", "厕所改造", "完成年度改厕任务得满分，每少一户扣0.5分。", "10", "农业股"],
+    ["二", "产业发展（15分）", "特色种植", "新增特色种植面积达到计划的得满分，未达到的按比例扣分。", "15", "产业股"],
+    ["三", "组织保障（5分）", "工作台账", "台账齐全、按时报送的得满分，缺一项扣1分。", "5", "办公室"],
+]
+FORMS: dict[str, tuple[str, list[list[str]]]] = {
+    "selfeval": (TITLE, ROWS), "target": (TARGET_TITLE, TARGET_ROWS), "tasks": (TASK_TITLE, TASK_ROWS)}
 
 # Cells a property test may blank: name -> (row, column) in ROWS.
 OPTIONAL: dict[str, tuple[int, int]] = {
