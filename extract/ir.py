@@ -12,7 +12,9 @@ from typing import Iterator, Literal
 BlockKind = Literal["heading", "paragraph", "table"]
 
 
-@dataclass(frozen=True)
+# Hashable and never changed after it is made, but not `frozen`: a frozen dataclass sets each
+# field through object.__setattr__, and a large table makes tens of thousands of these.
+@dataclass(unsafe_hash=True)
 class Provenance:
     """Where something was read: a line range for text, a page for PDF."""
 

@@ -102,11 +102,14 @@ def _has_run(toks: list[str], term: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)  # the same indicator names recur in every county's form
 def concept_of(name: str) -> Match:
     toks = tokens(name)
     if not toks:
         return Match(None, "empty name")
-    hits = [r for r in _rules() if all(_has_run(toks, t) for t in r.terms)]
+    joined = "".join(toks)
+    # a run of tokens spelling a term is a substring of the name: test that cheap thing first
+    hits = [r for r in _rules() if all(t in joined for t in r.terms) and all(_has_run(toks, t) for t in r.terms)]
     if not hits:
         return Match(None, None)
     best = max(r.rank for r in hits)

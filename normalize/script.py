@@ -19,6 +19,7 @@ TRADITIONAL_ONLY = frozenset(
     "這個們來時會對說與為國際發經濟開關點體學處應實現項產數質標滿預算執續預縣區鎮鄉務機財經費計劃務價"
     "單門員編職責預務環專業業績導讀認證議論設備進運農歷補資額總結構態興響衛醫療護劑級類監樣據張幾")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+_TRADITIONAL_RE = re.compile("[" + re.escape("".join(sorted(set(TRADITIONAL_ONLY)))) + "]")
 THRESHOLD = 0.03  # share of Chinese characters that are traditional-only
 
 
@@ -27,7 +28,7 @@ def looks_traditional(text: str) -> bool:
     han = len(CJK.findall(sample))
     if han < 20:
         return False
-    trad = sum(1 for ch in sample if ch in TRADITIONAL_ONLY)
+    trad = len(_TRADITIONAL_RE.findall(sample))
     return trad / han >= THRESHOLD
 
 
