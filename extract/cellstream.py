@@ -34,6 +34,7 @@ class StreamCell:
     soft: bool = False  # split off a line at a single space: the line is prose if no table claims it
     row: int = 0  # the row the layout puts it in (a line, or the cells between two row marks)
     joiner: str = " "  # what stood between soft cells of one line: a space, or nothing (run-on)
+    csv: bool = False  # a cell of a CSV row: where it ends was printed
 
 
 def _cell(text: str, line: int, line_end: int | None = None, **kw) -> StreamCell:
@@ -71,7 +72,7 @@ def _line_cells(lines: list[str], first_line: int, single_spaces: bool, run_on: 
                 # rows run together on one line stay rows of their own (row ids unique per line)
                 for k, c in enumerate(cells):
                     out.append(_cell(c, lineno, lineno + consumed - 1, empty=not c.strip(), line_start=k == 0,
-                                     row=lineno * 1000 + r))
+                                     row=lineno * 1000 + r, csv=True))
             i += consumed
             continue
         cells = line_to_cells(lines[i], lineno)

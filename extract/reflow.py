@@ -175,6 +175,8 @@ def find_header(cells: list[StreamCell], i: int) -> Header | None:
 def _cells_delimited(cells: list[StreamCell]) -> bool:
     """Do the cells show where each ends: empty cells or row marks kept, or rows of several
     cells a line? A scoring table's words cannot be re-flowed by their kind alone."""
+    if any(c.csv for c in cells):
+        return False
     per_row: dict[int, int] = {}
     for c in cells:
         if c.empty or c.mark:
@@ -477,7 +479,9 @@ def stream_to_tables(cells: list[StreamCell]) -> list[ReflowedTable]:
             continue
         nxt = next((j for j in sorted(starts) if j >= header.end), len(cells))
         if header.kind == "task" and not _cells_delimited(cells[header.end:nxt]):
-            i = header.end  # rules one line each with nothing marking a cell's end: parsers/runon_tasks reads them
+            # rules one line each with nothing marking a cell's end (parsers/runon_tasks reads them),
+            # or CSV rows, whose grid the text reader keeps as printed
+            i = header.end
             continue
         rows, end = rows_after(cells, header, nxt, starts)
         profile = column_profile(rows) if len(rows) >= 4 else None

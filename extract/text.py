@@ -123,20 +123,11 @@ def lines_to_blocks(lines: list[str], file_name: str) -> list[Block]:
         if kind == "blank":
             i += 1
             continue
-        if kind == "text":
-            end, rows = csv_text_region(lines, kinds, i)  # CSV with quoted cells says where each cell ends
-            if rows:
-                table_no += 1
-                blocks.extend(rows_to_blocks(rows, file_name, table_no))
-                i = end
-                continue
         if kind not in TAB_KINDS and i >= no_table_before:
             # pasted without tabs: the header-led re-flow reads its tables, if it finds any
             end = i
             while end < n and (kinds[end] not in TAB_KINDS or _lone_tab_inside(lines, kinds, end)):
                 end += 1
-            # a quoted-CSV passage further on is read as its own grid: the region stops before it
-            end = next((k for k in range(i + 1, end) if starts_quoted_csv(lines[k])), end)
             got = region_to_blocks(lines[i:end], i + 1, file_name, table_no, make_table, text_line_to_blocks)
             if got is not None:
                 new_blocks, table_no = got
