@@ -72,6 +72,8 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "pdf") ->
         doc.close()
     warnings = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
     if not any(p.has_text for p in pages):
+        if len(pages) > 1 and all(p.problem == BLANK_PAGE for p in pages):
+            raise InputError(f"all {len(pages)} pages are blank (no ink): nothing to read")
         raise InputError(warnings[0].split(": ", 1)[1] if len(pages) == 1 and warnings else NO_TEXT)
     _drop_running_heads(pages)
     blocks = _to_blocks(pages, name)

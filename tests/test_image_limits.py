@@ -151,3 +151,11 @@ def test_a_page_between_pils_warning_and_its_refusal_reads_without_a_warning(tmp
         with pytest.raises(InputError, match="blank page"):
             read_file(path)
     assert not [w for w in seen if "DecompressionBomb" in type(w.message).__name__]
+
+
+def test_a_pdf_of_only_blank_pages_says_so(tmp_path, ocr_calls):
+    pdf = tmp_path / "blank.pdf"
+    _page(False).save(pdf, "PDF", resolution=150, save_all=True, append_images=[_page(False), _page(False)])
+    with pytest.raises(InputError, match="all 3 pages are blank"):
+        read_file(pdf)
+    assert ocr_calls == []
