@@ -134,6 +134,12 @@ def _check_staffing(doc: DocumentRecord) -> None:
                       "(it may count staff of sub-units or retirees).", doc.start)
 
 
+def _at(prov) -> str:
+    """` (line 12)` / ` (page 3)`, or nothing where the place has no line or page."""
+    where = prov.where() if prov is not None else ""
+    return f" ({where.replace(':', ' ')})" if where else ""
+
+
 def check_siblings(records: list[DocumentRecord]) -> None:
     """Documents of one file (a form and its report) that print the same figure differently."""
     for i, a in enumerate(records):
@@ -143,7 +149,7 @@ def check_siblings(records: list[DocumentRecord]) -> None:
                 other = fa.get((fb.entity, fb.item, fb.measure))
                 if other is not None and abs(other.value - fb.value) > 0.005:
                     b.add_check("sibling_mismatch", f"{fb.label} ({fb.measure}) is {_money(fb.value)} here but "
-                                f"{_money(other.value)} in the {a.doc_type} of the same file (line {other.prov.line}).", fb.prov)
+                                f"{_money(other.value)} in the {a.doc_type} of the same file{_at(other.prov)}.", fb.prov)
             for field in ("authorized", "actual"):
                 va = getattr(a.staffing, field, None) if a.staffing else None
                 vb = getattr(b.staffing, field, None) if b.staffing else None

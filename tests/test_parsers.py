@@ -300,3 +300,12 @@ def test_scope_from_the_title(tmp_path, title, scope):
     path.write_text(f"{title}\n一、基本情况\n武功县水利局负责实施，共有编制20个。\n", encoding="utf-8")
     [doc] = parse_file(read_file(path))
     assert doc.scope == scope
+
+
+def test_a_check_names_a_place_only_where_it_has_one():
+    from extract.ir import Provenance
+    from parsers.checks import _at
+
+    assert _at(Provenance(file="a.txt", line=12)) == " (line 12)"
+    assert _at(Provenance(file="a.pdf", page=3)) == " (page 3)"
+    assert _at(Provenance(file="a.docx")) == ""  # never `(line None)`
