@@ -18,7 +18,6 @@ from analysis import AnalysisError
 
 if TYPE_CHECKING:
     import pandas as pd
-from analysis.derive import refresh
 from normalize import concepts
 
 MEASURES = {  # name -> (column of v_department_year, description)
@@ -94,8 +93,7 @@ def compare(engine: Engine, measure: str = "execution_rate", by: str = "county",
         params["dep"] = f"%{department}%"
     import pandas as pd
 
-    refresh(engine)
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # reads only: the derived tables are built by ingest
         df = pd.DataFrame(conn.execute(text(sql), params).all(),
                           columns=["area", "fiscal_year", "value"])
     if df.empty:
@@ -126,35 +124,125 @@ def write(c: Comparison, fmt: str, out: Path | None, echo) -> None:
         if out is None:
             raise AnalysisError("--format xlsx needs -o FILE.xlsx")
         c.table.to_excel(out, sheet_name=c.measure[:31])
+        _format_xlsx(c, out)
         return
     body = render_text(c) if fmt == "text" else c.table.to_csv()
     if out is None:
         echo(body.rstrip("\n"))
+    else:  # a CSV file gets the BOM Excel needs to read UTF-8 (as `export` writes it)
+        out.write_text(("\ufeff" if fmt == "csv" else "") + body
+                       + ("" if body.endswith("\n") else "\n"), encoding="utf-8")
+
+
+def _format_xlsx(c: Comparison, out: Path) -> None:
+    """The values as numbers with separators (the same numbers as text/csv:
+    percent numbers for rates, yuan for money), the header frozen, widths."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    for row in ws.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    ws.freeze_panes = "B2"
+    ws.column_dimensions["A"].width = min(60, max(
+        [12, *(2 * len(str(a)) + 2 for a in c.table.index)]))
+    for j in range(2, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    wb.save(out)
+
+
+# Charts are drawn in Noto Sans SC, a Simplified-Chinese sans face (SIL OFL 1.1), shipped
+# as a file inside the pylopdf-fonts-zh-cn wheel (data only; nothing is downloaded at run
+# time). It is used by its path, never looked up by name in matplotlib's or the system's
+# font cache: a machine without CJK fonts draws the same chart as one with a Japanese serif.
+CHART_FONT_PACKAGE = "pylopdf-fonts-zh-cn"
+MEASURE_LABELS = {  # measure -> (Chinese axis label, unit)
+    "execution_rate": ("预算执行率", "%"),
+    "budget": ("全年预算数", "元"),
+    "actual": ("全年执行数", "元"),
+    "score": ("评价得分", "分"),
+    "staff_authorized": ("编制数", "人"),
+    "staff_actual": ("实有人数", "人"),
+}
+BY_LABELS = {"province": "省", "city": "市", "county": "县(区)", "org_name": "单位"}
+AGG_LABELS = {"mean": "平均", "sum": "合计", "min": "最小值", "max": "最大值", "count": "个数"}
+UNKNOWN_LABEL = "(地区未知)"
+
+
+def chart_font() -> Path:
+    """The font file charts are drawn in (Noto Sans SC Regular)."""
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        raise AnalysisError(f"charts need the font package {CHART_FONT_PACKAGE}, a dependency "
+                            f"of jixiao: pip install {CHART_FONT_PACKAGE}") from None
+    path = Path(sans_path())
+    if not path.is_file():
+        raise AnalysisError(f"the chart font {path} is missing: reinstall {CHART_FONT_PACKAGE}")
+    return path
+
+
+def chart_labels(c: Comparison) -> dict[str, str]:
+    """Title, axis labels and unit of a chart, in Chinese."""
+    if c.measure.startswith("concept:"):
+        concept = c.measure.split(":", 1)[1]
+        name, unit = f"{concepts.labels().get(concept, concept)} (实际值)", ""
     else:
-        out.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
+        name, unit = MEASURE_LABELS.get(c.measure, (c.measure, ""))
+    if c.agg == "count":
+        name, unit = f"{name} 数据个数", ""
+    scale = 1.0
+    if unit == "元" and c.table.abs().max().max() >= 1e5:  # reports count money in 万元
+        scale, unit = 1e4, "万元"
+    ylabel = f"{name}({unit})" if unit else name
+    title = f"{name}：按{BY_LABELS.get(c.by, c.by)}与年度（{AGG_LABELS.get(c.agg, c.agg)}）"
+    return {"title": title, "ylabel": ylabel, "xlabel": "财政年度", "unit": unit,
+            "scale": scale, "note": f"jixiao compare {c.measure} --by {c.by} --agg {c.agg}"}
 
 
-def chart(c: Comparison, path: Path) -> None:
-    """A line per area across the years, as PNG (matplotlib, Agg backend)."""
-    import matplotlib
+def figure(c: Comparison, font: Path | None = None):
+    """The chart as a matplotlib Figure (no pyplot, no global state): a line
+    per area across the years, every text in the shipped CJK font."""
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
-
-    cjk = [f.name for f in font_manager.fontManager.ttflist
-           if any(k in f.name for k in ("CJK", "WenQuanYi", "Hei", "Song", "Ming"))]
-    if cjk:
-        plt.rcParams["font.sans-serif"] = [cjk[0], "DejaVu Sans"]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    font = font or chart_font()
+    prop = FontProperties(fname=str(font), size=10)
+    small = FontProperties(fname=str(font), size=8)
+    big = FontProperties(fname=str(font), size=13)
+    labels = chart_labels(c)
+    n = len(c.table.index)
+    fig = Figure(figsize=(9 if n > 6 else 8, 4.8), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
     years = [int(y) for y in c.table.columns]
     for area, row in c.table.iterrows():
-        ax.plot(years, row.values, marker="o", label=str(area))
+        name = UNKNOWN_LABEL if area == UNKNOWN else str(area)
+        ax.plot(years, row.values / labels["scale"], marker="o", label=name)
     ax.set_xticks(years)
-    ax.set_xlabel("fiscal year")
-    ax.set_ylabel(c.measure)
-    ax.set_title(c.title())
-    ax.legend(fontsize="small", loc="best")
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    if labels["unit"] in ("元", "万元"):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.set_title(labels["title"], fontproperties=big)
+    ax.set_xlabel(labels["xlabel"], fontproperties=prop)
+    ax.set_ylabel(labels["ylabel"], fontproperties=prop)
+    for tick in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+        tick.set_fontproperties(prop)
+    if n > 6:  # many areas: the legend beside the plot, not over the lines
+        ax.legend(prop=small, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  ncol=1 if n <= 18 else 2, frameon=False)
+    else:
+        ax.legend(prop=small, loc="best")
+    fig.text(0.995, 0.005, labels["note"], ha="right", va="bottom", color="0.5",
+             fontproperties=small)
+    return fig
+
+
+def chart(c: Comparison, path: Path) -> Path:
+    """The chart as PNG into `path`; returns the font file it was drawn in."""
+    font = chart_font()
+    figure(c, font).savefig(path, format="png")
+    return font

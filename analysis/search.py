@@ -7,6 +7,12 @@ to_tsvector('simple', tokens) @@ plainto_tsquery('simple', words). Both take
 the query as a bound parameter. The words found must then also appear as the
 phrase itself in the text with wrapped lines joined, so a phrase broken by a
 line break in the report is found and scattered words are not.
+
+Reads only (a read-only database, a role with SELECT rights only): the
+entries and the index are built at the end of an ingest (analysis/derive.py).
+An SQLite database without its FTS5 index (one never rebuilt since, read
+where it cannot be written) is searched by reading every entry: slower, and
+the phrase found wherever it is.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import regex
 from sqlalchemy import Engine, text
 
 from analysis import AnalysisError
-from analysis.derive import FTS, query_tokens, refresh, unwrap
+from analysis.derive import FTS, has_fts, query_tokens, unwrap
 
 _SPACE = regex.compile(r"\s+")
 
@@ -53,17 +59,19 @@ def search(engine: Engine, query: str, limit: int = 50) -> list[Hit]:
     phrase = _SPACE.sub("", unwrap(query))
     if not words:
         raise AnalysisError("nothing to search for")
-    refresh(engine)
     cols = ("e.text, e.kind, e.label, e.src_file, e.src_line, e.src_page, e.src_cell, "
             "f.name AS file, d.title, d.org_name, d.fiscal_year")
     joins = ("JOIN documents d ON d.id = e.document_id "
              "JOIN files f ON f.id = d.file_id AND f.missing_since IS NULL")
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+        if engine.dialect.name == "sqlite" and has_fts(conn):
             match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
             rows = conn.execute(text(
                 f"SELECT {cols} FROM {FTS} JOIN search_entries e ON e.id = {FTS}.rowid {joins} "
                 f"WHERE {FTS} MATCH :q ORDER BY f.name, d.ordinal, e.id"), {"q": match})
+        elif engine.dialect.name == "sqlite":  # no index: the phrase test below does it all
+            rows = conn.execute(text(
+                f"SELECT {cols} FROM search_entries e {joins} ORDER BY f.name, d.ordinal, e.id"))
         else:
             rows = conn.execute(text(
                 f"SELECT {cols} FROM search_entries e {joins} "

@@ -3,6 +3,8 @@ and how much text no parser claimed, document by document.
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,3 +41,54 @@ def check_lines(session: Session, code: str | None = None, with_unclaimed: bool 
             lines.append("unclaimed text (rows or paragraphs no parser read, kept in the `unclaimed` table):")
             lines.extend(f"  {name}#{ordinal + 1}: {n}" for name, ordinal, n in counts)
     return lines
+
+
+# ------------------------------------------------------------ codes, messages, --json
+
+# Every code the parsers write (parsers/checks.py, parsers/prose_money.py);
+# tests/test_cli_habits.py keeps this list equal to what their source emits.
+CHECK_CODES = ("org_unknown", "rate_mismatch", "score_above_weight", "score_mismatch",
+               "sibling_mismatch", "staff_over_establishment", "sum_mismatch", "unit_suspect",
+               "year_mismatch")
+
+_LINE_NONE = re.compile(r"\s*\((?:line|page) None\)")
+_DOUBLE_PERCENT = re.compile(r"%%(?!EOF)")  # %%EOF is PDF's own end marker
+
+
+def clean_message(text: str) -> str:
+    """A stored message as it should read: no `(line None)` (a place that has
+    no line, e.g. a PDF page) and no doubled `%%` (a format string's escape)."""
+    return _DOUBLE_PERCENT.sub("%", _LINE_NONE.sub("", text))
+
+
+def known_codes(session: Session) -> list[str]:
+    """The codes `checks --code` accepts: the parsers' and any stored."""
+    stored = session.scalars(select(Check.code).distinct()).all()
+    return sorted(set(CHECK_CODES) | set(stored))
+
+
+def checks_json(session: Session, code: str | None = None) -> dict:
+    """What check_lines says, as one JSON object (`jixiao checks --json`)."""
+    query = (select(File.name, Document.ordinal, Document.org_name, Document.fiscal_year,
+                    Check.code, Check.message, Check.src_line, Check.src_page, Check.src_cell)
+             .join(Document, Check.document_id == Document.id)
+             .join(File, Document.file_id == File.id)
+             .where(File.missing_since.is_(None))
+             .order_by(File.name, Document.ordinal, Check.ordinal))
+    if code:
+        query = query.where(Check.code == code)
+    checks = [{"file": name, "document": ordinal + 1, "org_name": org, "fiscal_year": year,
+               "code": c, "message": clean_message(message),
+               "source": {k: v for k, v in (("line", line), ("page", page), ("cell", cell))
+                          if v is not None}}
+              for name, ordinal, org, year, c, message, line, page, cell in session.execute(query)]
+    unclaimed = session.execute(
+        select(File.name, Document.ordinal, func.count(Unclaimed.id))
+        .join(Document, Unclaimed.document_id == Document.id)
+        .join(File, Document.file_id == File.id)
+        .where(File.missing_since.is_(None))
+        .group_by(File.name, Document.ordinal)
+        .order_by(File.name, Document.ordinal)).all()
+    return {"checks": checks, "count": len(checks),
+            "unclaimed": [{"file": name, "document": ordinal + 1, "rows": n}
+                          for name, ordinal, n in unclaimed]}

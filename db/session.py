@@ -4,6 +4,9 @@
 (db/migrations/): an empty database is created from the models and stamped,
 a database made before migrations existed is stamped at the first revision
 and upgraded, anything else is upgraded. Existing data is never rebuilt.
+Only writers open the database so (ingest, `jixiao upgrade`); the read
+commands go through `reading` (open_read_only), which never migrates nor
+writes and refuses a database whose schema is not this code's (NotReadable).
 
 Two locks keep concurrent processes apart:
 
@@ -173,11 +176,16 @@ def migrate(engine: Engine) -> str:
 
 def open_db(url: str) -> Engine:
     """An engine for `url` with the schema at the current revision."""
+    return open_migrated(url)[0]
+
+
+def open_migrated(url: str) -> tuple[Engine, str]:
+    """open_db, and what `migrate` did ('current', 'created', 'upgraded')."""
     engine = engine_for(url)
     try:
         for attempt in range(20):
             try:
-                migrate(engine)
+                done = migrate(engine)
                 break
             except OperationalError as exc:
                 # SQLite answers "locked" at once, without its busy wait, in
@@ -190,12 +198,250 @@ def open_db(url: str) -> Engine:
     except BaseException:
         engine.dispose()
         raise
-    return engine
+    return engine, done
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (for summaries)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# ---------------------------------------------------------------- reading only
+# The read commands (status, checks, export, search, compare, serve) open the
+# database through `reading`: nothing is migrated, derived or locked, and no
+# file is created. SQLite: a `mode=ro` URI, so an ingest may write meanwhile
+# (WAL); in a read-only folder (an archive, a shared drive, a read-only
+# mount), where SQLite could not create the -shm file that mode=ro needs for
+# a WAL database, `immutable=1`: no -wal, -shm or lock file is needed.
+# PostgreSQL: every transaction READ ONLY, so a role with SELECT rights only
+# can read.
+
+
+class NotReadable(Exception):
+    """A read command cannot use this database as it is: no such file, not a
+    jixiao database, or a schema of another revision. str() is the one line
+    for the user."""
+
+
+def shown_db(url: str) -> str:
+    """`url` as the user can type it again, password hidden, shell-quoted."""
+    import shlex
+
+    shown = url
+    if "://" in url:
+        u = make_url(url)
+        if u.password is not None:
+            shown = u.render_as_string(hide_password=True)
+    return shlex.quote(shown)
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of an SQLite URL; None for other databases and in-memory ones."""
+    u = make_url(db_url(url))
+    if u.get_backend_name() != "sqlite":
+        return None
+    if not u.database or u.database == ":memory:" or u.database.startswith("file:"):
+        return None
+    return u.database
+
+
+def _sqlite_uri(path: str, query: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(os.path.abspath(path))}?{query}"
+
+
+def _has_wal(path: str) -> bool:
+    try:
+        return os.path.getsize(path + "-wal") > 0
+    except OSError:
+        return False
+
+
+def _sqlite_read_only_connect(path: str):
+    """A read-only connection to the SQLite file `path` (see above)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    # access() answers EROFS for a read-only mount, root included; a folder a
+    # user may not write to (chmod -w) is read-only to that user.
+    if os.access(folder, os.W_OK) or _has_wal(path):
+        # A read-only folder holding a WAL that is not empty (copied while a
+        # run was writing): immutable=1 would ignore the last transactions,
+        # mode=ro reads them through the -shm file beside it.
+        query = "mode=ro"
+    else:
+        query = "mode=ro&immutable=1"
+    conn = sqlite3.connect(_sqlite_uri(path, query), uri=True, timeout=60,
+                           check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the file now
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" in str(exc) and _has_wal(path):
+            raise NotReadable(
+                f"{path} has a write-ahead log ({os.path.basename(path)}-wal) that cannot be "
+                f"read here without its -shm file (a read-only folder): open it once where "
+                "it can be written, or copy the -shm file along") from None
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise NotReadable(f"{path} is not an SQLite database: check --db") from None
+        raise
+    conn.isolation_level = None  # BEGIN from _sqlite_begin: one snapshot per transaction
+    conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def _pg_read_only(dbapi_conn, _record) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    dbapi_conn.commit()
+
+
+def schema_state(engine: Engine) -> tuple[str, str | None, set[str]]:
+    """(state, revision, tables), reading only. state: 'current' (this code's
+    head), 'older' (a revision before it, or tables from before revisions
+    existed: revision None), 'newer' (a revision this code does not know),
+    'empty' (no tables at all) or 'foreign' (tables, none of them jixiao's)."""
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as conn:
+        rev = current_revision(conn)
+        if rev == head_revision():
+            return "current", rev, set()
+        tables = set(inspect(conn).get_table_names())
+    if rev is None:
+        if not tables:
+            return "empty", None, tables
+        return ("older" if {"files", "documents"} <= tables else "foreign"), None, tables
+    try:
+        known = ScriptDirectory.from_config(_alembic_config()).get_revision(rev) is not None
+    except Exception:  # alembic: "No such revision"
+        known = False
+    return ("older" if known else "newer"), rev, tables
+
+
+def _check_schema(engine: Engine, url: str) -> None:
+    """NotReadable unless the schema is at this code's revision."""
+    state, rev, tables = schema_state(engine)
+    head = head_revision()
+    upgrade = f"run `jixiao upgrade --db {shown_db(url)}` to bring it up to date"
+    if engine.dialect.name == "postgresql":
+        upgrade += " (as the role that owns its tables)"
+    if state == "current":
+        return
+    if state == "empty":
+        raise NotReadable(f"{shown_db(url)} holds no jixiao tables: check --db "
+                          "(`jixiao ingest` creates the database)")
+    if state == "foreign":
+        names = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise NotReadable(f"{shown_db(url)} is not a jixiao database (its tables: {names}): "
+                          "check --db")
+    if state == "newer":
+        raise NotReadable(f"the database was made by a newer jixiao (schema revision {rev}; "
+                          f"this one knows up to {head}): install the newer jixiao to read it")
+    made = f"schema revision {rev}" if rev else "from before schema revisions"
+    raise NotReadable(f"the database was made by an older jixiao ({made}; this one needs "
+                      f"revision {head}); {upgrade}")
+
+
+def open_read_only(url: str) -> Engine:
+    """An engine that reads `url` and never writes: no migration, no file
+    created. NotReadable when there is no such SQLite file, or the schema is
+    not this code's (migrating is `jixiao upgrade`)."""
+    path = _sqlite_file(url)
+    if path is not None:
+        if not os.path.exists(path):
+            raise NotReadable(f"no database at {path}: check --db "
+                              "(`jixiao ingest` creates one)")
+        if os.path.isdir(path):
+            raise NotReadable(f"{path} is a folder, not a database file: check --db")
+        engine = create_engine(make_url(db_url(url)),
+                               creator=lambda: _sqlite_read_only_connect(path))
+        event.listen(engine, "begin", _sqlite_begin)
+    elif make_url(db_url(url)).get_backend_name() == "sqlite":
+        # In memory (empty: refused below), or a file: URI written out by the user,
+        # taken as it is, without the pragmas that write.
+        engine = create_engine(make_url(db_url(url)))
+    else:
+        engine = engine_for(url)
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _pg_read_only)
+    try:
+        _check_schema(engine, url)
+    except OperationalError as exc:
+        engine.dispose()
+        u = engine.url
+        if engine.dialect.name == "postgresql" and f'database "{u.database}" does not exist' in str(exc):
+            raise NotReadable(f"no database {u.database} on the server {u.host or 'localhost'}: "
+                              "check --db") from None
+        raise
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _tidy_sqlite(path: str, had: set[str]) -> None:
+    """A mode=ro connection leaves the -wal and -shm files it needed (it may
+    not checkpoint); remove them again, as a writer's last connection does,
+    when this command made them: a read-write connection that reads nothing
+    and closes last checkpoints an empty WAL and deletes both (SQLite does
+    nothing of the kind while another connection is open)."""
+    made = {s for s in ("-wal", "-shm") if os.path.exists(path + s)} - had
+    if not made or not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+        return
+    try:
+        conn = sqlite3.connect(_sqlite_uri(path, "mode=rw"), uri=True, timeout=1)
+        try:
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # busy or not ours to write: the files stay, as harmless as before
+
+
+@contextmanager
+def reading(url: str) -> Iterator[Engine]:
+    """open_read_only for the span of a command, leaving the folder as it was."""
+    path = _sqlite_file(url)
+    had = {s for s in ("-wal", "-shm") if path and os.path.exists(path + s)}
+    engine = open_read_only(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        if path is not None:
+            _tidy_sqlite(path, had)
+
+
+def lock_is_free_read_only(engine: Engine) -> bool | None:
+    """lock_is_free for a read command: SQLite's lock file is opened read-only
+    and never created (none there means no run holds it), so a database in a
+    read-only folder can tell too."""
+    path = _sqlite_lock_path(engine) if engine.dialect.name == "sqlite" else None
+    if path is None:
+        return lock_is_free(engine)
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
 
 
 class Busy(Exception):

@@ -68,3 +68,45 @@ def status_lines(session: Session, runs: int = 10, list_missing: bool = False,
                 .where(File.missing_since.is_not(None)).order_by(File.path)):
             out.append(f"  {path}  [gone since {_when(since)}]")
     return out
+
+
+# ------------------------------------------------------------ --json
+
+def _iso(dt) -> str | None:
+    return dt.isoformat(sep=" ", timespec="seconds") if dt else None
+
+
+def status_json(session: Session, runs: int = 10, list_missing: bool = False,
+                lock_free: bool | None = None) -> dict:
+    """What status_lines says, as one JSON object (`jixiao status --json`):
+    runs newest first (times UTC), the quarantined files, the missing ones."""
+    last = session.scalars(select(Run).order_by(Run.id.desc()).limit(runs)).all()
+    dead = {r.id for r in last if r.status == "running" and lock_free}
+    out_runs = []
+    for r in last:
+        took = (r.ended_at - r.started_at).total_seconds() if r.ended_at else None
+        out_runs.append({
+            "id": r.id, "started_at": _iso(r.started_at), "ended_at": _iso(r.ended_at),
+            "seconds": took, "status": "interrupted" if r.id in dead else r.status,
+            "pipeline_version": r.pipeline_version, "host": r.host, "pid": r.pid,
+            "workers": r.workers, **{c: getattr(r, c) or 0 for c in _COLUMNS},
+            "error": r.error})
+    quarantined = session.execute(
+        select(Quarantine, File.missing_since)
+        .join(File, File.path == Quarantine.path, isouter=True)
+        .order_by(Quarantine.path)).all()
+    missing = session.scalar(
+        select(func.count()).select_from(File).where(File.missing_since.is_not(None)))
+    out = {
+        "runs": out_runs,
+        "quarantined": [{"path": q.path, "stage": q.stage, "error": q.error, "run": q.run_id,
+                         "at": _iso(q.at), "file_missing": missing_since is not None}
+                        for q, missing_since in quarantined],
+        "missing": missing,
+    }
+    if list_missing:
+        out["missing_files"] = [
+            {"path": path, "since": _iso(since)} for path, since in session.execute(
+                select(File.path, File.missing_since)
+                .where(File.missing_since.is_not(None)).order_by(File.path))]
+    return out

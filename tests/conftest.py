@@ -67,3 +67,29 @@ def any_db(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'j.sqlite'}"
     return request.getfixturevalue("pg_url")
+
+
+# A role with SELECT rights only (an analyst's), named by JIXIAO_TEST_PG_RO_URL
+# (.ci/run creates jixiao_reader and sets it): tests ingest with the owner's URL
+# and read with this one. It needs CONNECT, and SELECT and USAGE on what the
+# owner creates later (ALTER DEFAULT PRIVILEGES ... ON TABLES / ON SCHEMAS).
+PG_RO_URL = os.environ.get("JIXIAO_TEST_PG_RO_URL")
+PG_RO_SKIP_REASON = ("PostgreSQL read-only tests need a role with SELECT rights only: set "
+                     "JIXIAO_TEST_PG_RO_URL=postgresql://READER:PASS@HOST/DB (.ci/run creates "
+                     "jixiao_reader and sets it)")
+
+
+@pytest.fixture
+def pg_ro_urls(pg_url_factory):
+    """(owner URL, reader URL) of one fresh schema: the owner (JIXIAO_TEST_PG_URL)
+    ingests, the SELECT-only reader (JIXIAO_TEST_PG_RO_URL) reads the same tables."""
+    if not PG_RO_URL:
+        if os.environ.get("JIXIAO_REQUIRE_PG"):
+            pytest.fail("JIXIAO_REQUIRE_PG is set but JIXIAO_TEST_PG_RO_URL is not")
+        pytest.skip(PG_RO_SKIP_REASON)
+    from sqlalchemy.engine import make_url
+
+    owner = pg_url_factory()
+    search_path = make_url(owner).query["options"]
+    reader = make_url(PG_RO_URL).update_query_dict({"options": search_path})
+    return owner, reader.render_as_string(hide_password=False)

@@ -208,9 +208,9 @@ def test_compare_user_text_is_a_parameter(sqlite_db):
     r = run("compare", "--department", evil, "--db", sqlite_db)
     assert r.exit_code == 1 and "no execution_rate values" in r.output
     r = run("compare", "budget; DROP TABLE documents", "--db", sqlite_db)
-    assert r.exit_code == 1 and "unknown measure" in r.output
+    assert r.exit_code == 2 and "unknown measure" in r.output  # a usage error
     r = run("compare", "--years", "2024-2021", "--db", sqlite_db)
-    assert r.exit_code == 1 and "after" in r.output
+    assert r.exit_code == 2 and "after" in r.output
     path = sqlite_db.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] > 10
@@ -257,9 +257,12 @@ def test_export_tables_csv_parquet_xlsx(sqlite_db, tmp_path):
     r = run("export", "--format", "xlsx", "-o", str(out), "--db", sqlite_db)
     assert r.exit_code == 0, r.output
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets["v_department_year"].columns) == [
+    # Chinese headers; the codes in the 字段说明 sheet (tests/test_export_workbook.py)
+    legend = sheets["字段说明"][sheets["字段说明"]["工作表"] == "v_department_year"]
+    assert list(sheets["v_department_year"].columns) == list(legend["中文列名"])
+    assert list(legend["英文代码"]) == [
         "org_name", "department", "region", "province", "city", "county", "fiscal_year",
-        "budget", "actual", "execution_rate", "score", "max_score", "grade",
+        "budget", "actual", "execution_rate", "score", "max_score", "grade_zh", "grade",
         "staff_authorized", "staff_actual", "documents"]
     assert len(sheets["documents"]) == len(pd.read_csv(tmp_path / "csv" / "documents.csv"))
     r = run("export", "--format", "csv", "--db", sqlite_db)
@@ -286,37 +289,210 @@ def _dump_dom(url: str) -> str:
             capture_output=True, text=True, timeout=60).stdout
 
 
+def _get(url: str) -> str:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.parse.quote(url, safe=":/?&=%+"), timeout=30) as r:
+            return r.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:  # e.g. 403 for ?sql=: its page still
+        return exc.read().decode("utf-8")
+
+
+def _screenshots():
+    """docs/img/screenshots.py: how the README's screenshots are taken."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("jixiao_screenshots",
+                                                  ROOT / "docs" / "img" / "screenshots.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _text(dom: str) -> str:
+    """The page's text: tags dropped, entities decoded, spaces squashed."""
+    import html
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", dom)))
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="serve is tested in a real browser: "
                     "install chromium (apt-get install -y chromium; .ci/run does)")
-def test_serve_in_a_headless_browser(sqlite_db):
+def test_serve_in_a_headless_browser(sqlite_db, tmp_path):
+    from analysis.serve import CANNED
+
     port = _free_port()
+    # --open: the browser Python's webbrowser starts is $BROWSER, here a script
+    # that writes down the address it was given.
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "serve", "--db",
-                             sqlite_db, "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             sqlite_db, "--host", "127.0.0.1", "--port", str(port), "--open"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**__import__("os").environ, "BROWSER": str(browser)})
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
         else:
-            pytest.fail("datasette did not start")
-        home = _dump_dom(base + "/")
+            pytest.fail("datasette did not start: " + (tmp_path / "serve.log").read_text())
+        for _ in range(50):
+            if opened.exists() and opened.read_text().strip():
+                break
+            time.sleep(0.1)
+        assert opened.read_text().strip().startswith(base + "/")
+
+        # The pages a person sees first in Chromium; the others, rendered by the
+        # server all the same, fetched plainly (a browser costs a second each).
+        # The home page: views first, then the canned queries it promises, the
+        # tables, and the internal tables last.
+        home = _text(_dump_dom(base + "/"))
         assert "jixiao: budget-performance reports" in home
-        database = _dump_dom(base + "/a")
-        assert "Budget execution rate by county and year" in database  # canned query
-        table = _dump_dom(base + "/a/v_department_year")
+        titles = [q["title"] for q in CANNED.values()]
+        for t in titles:
+            assert t in home, t
+        order = [home.index(s) for s in (
+            "One row per department and fiscal year", "Canned queries", titles[0],
+            "Tables:", "documents", "Internal tables", "derived_state")]
+        assert order == sorted(order), order
+        database = _text(_get(base + "/a"))
+        assert database.index("v_department_year") < database.index(titles[0]) \
+            < database.index("documents") < database.index("Internal tables")
+
+        # Money in yuan with thousands separators, rates in percent, codes with
+        # their Chinese labels; the raw floats nowhere.
+        table = _dump_dom(base + "/a/v_department_year?org_name=安福县民政局")
         assert "One row per department and fiscal year" in table
         assert "安福县民政局" in table and "江西省" in table
-        q = _dump_dom(base + "/a/concept_across_counties?concept=beneficiary_satisfaction")
+        assert "45,623,000.00" in table and "44,018,500.00" in table
+        assert 'title="4,562.30 万元"' in table
+        assert f"{4401.85 / 4562.30 * 100:.2f}%" in table  # 96.48%
+        assert "45623000.0" not in table and "96.4831" not in table
+        assert re.search(r"优\s*<small[^>]*>excellent</small>", table)
+        ind = _get(base + "/a/v_indicator_results?org_name=安福县民政局&level1=output")
+        assert re.search(r"产出指标\s*<small[^>]*>output</small>", ind)
+        assert re.search(r"数量指标\s*<small[^>]*>quantity</small>", ind)
+        assert "未达成" in ind  # 特困人员供养人数: ≥1200人, 1186人
+        docs = _get(base + "/a/documents?org_name=安福县民政局")
+        assert "绩效自评表" in docs or "绩效自评报告" in docs
+        spend = _get(base + "/a/spending_by_purpose")  # a canned query: formatted too
+        assert "4,125,000.00" in spend  # 桃源县教育局 学生资助资金
+
+        q = _get(base + "/a/concept_across_counties?concept=beneficiary_satisfaction")
         assert "救助对象满意度" in q and "孟津县" in q
+        # The search box: Chinese split into words as the index was (one
+        # unsegmented word would match nothing); the canned search alike.
+        hits = _text(_get(base + "/a/search_entries?_search=政策知晓率"))
+        assert "1 row where search matches" in hits and "政策知晓率" in hits
+        found = _get(base + "/a/search_text?words=政策知晓率")
+        assert "made_narrative.txt" in found
+        none = _text(_get(base + "/a/search_entries?_search=，"))
+        assert "0 rows where search matches" in none
+
         # Read-only: arbitrary SQL is off and the file is immutable.
-        w = _dump_dom(base + "/a?sql=DELETE+FROM+documents")
+        w = _get(base + "/a?sql=DELETE+FROM+documents")
         assert "安福县" not in w
+
+        # The README's screenshots are taken this way (docs/img/screenshots.py;
+        # one here: the others differ only by their address).
+        shots = _screenshots()
+        name, path, height = shots.PAGES[1]
+        out = shots.shoot(base + f"/a{path}", tmp_path / name, height=height)
+        data = out.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(data) < 300_000, name
     finally:
         proc.terminate()
         proc.wait(10)
+        log.close()
     with sqlite3.connect(sqlite_db.removeprefix("sqlite:///")) as conn:
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] > 10
+    for name, _, _ in _screenshots().PAGES:  # the README's, from the samples
+        img = ROOT / "docs" / "img" / name
+        assert img.stat().st_size < 300_000, name
+
+
+def test_serve_host_and_its_warning(sqlite_db, monkeypatch, tmp_path):
+    """--host beyond this machine is allowed, said on stderr; Datasette gets it."""
+    import analysis.serve as serve_mod
+
+    started = []
+
+    class Child:
+        def __init__(self, cmd, env=None):
+            started.append((cmd, env))
+
+        def wait(self):
+            return 0
+
+        def terminate(self):
+            pass
+
+    monkeypatch.setattr(serve_mod.subprocess, "Popen", Child)
+    r = run("serve", "--db", sqlite_db, "--host", "0.0.0.0", "--port", "9999", "--open")
+    assert r.exit_code == 0, r.output
+    assert "anyone who can reach this machine on port 9999" in r.stderr
+    (cmd, env), = started
+    assert cmd[1:4] == ["-m", "analysis.datasette_plugin", "serve"]
+    assert cmd[cmd.index("-h") + 1] == "0.0.0.0" and cmd[cmd.index("-p") + 1] == "9999"
+    assert "--open" in cmd and "-i" in cmd
+    assert cmd[cmd.index("--setting") + 1:cmd.index("--setting") + 3] == [
+        "default_allow_sql", "off"]
+    assert env["PYTHONPATH"].split(__import__("os").pathsep)[0] == str(ROOT)
+    r = run("serve", "--db", sqlite_db)
+    assert r.exit_code == 0 and r.stderr == ""  # 127.0.0.1: nothing to say
+
+
+def test_serve_metadata_orders_and_hides():
+    from analysis.serve import INTERNAL, metadata
+
+    meta = metadata("a")["databases"]["a"]
+    names = list(meta["tables"])
+    assert names[:3] == ["v_department_year", "v_indicator_results", "v_spending_by_purpose"]
+    assert names[3] == "documents"
+    assert all(meta["tables"][t].get("hidden") for t in INTERNAL)
+    assert names.index("unclaimed") < min(names.index(t) for t in INTERNAL if t in names)
+    assert meta["tables"]["search_entries"]["fts_table"] == "search_fts"
+    assert meta["tables"]["search_entries"]["fts_pk"] == "id"
+    assert "search_text" in meta["queries"]
+    plain = metadata("a", fts=False)["databases"]["a"]
+    assert "fts_table" not in plain["tables"]["search_entries"]
+    assert "search_text" not in plain["queries"]
+
+
+def test_cells_are_formatted_by_the_plugin():
+    from analysis.datasette_plugin import format_cell, fts_query
+
+    assert str(format_cell(45623000.0, "budget", "v_department_year")) == \
+        '<span class="jixiao-money" title="4,562.30 万元">45,623,000.00</span>'
+    assert str(format_cell(96.48313350722223, "execution_rate", None)) == "96.48%"
+    assert "45,623,000.00" in str(format_cell(45623000.0, "value", "finance",
+                                              {"measure": "budget"}))
+    assert str(format_cell(86.0, "value", "finance", {"measure": "rate"})) == "86.00%"
+    assert format_cell(5.0, "value", "finance", {"measure": "score"}) is None  # points
+    assert "188,270.00" in str(format_cell(188270.0, "value", "expenditures"))
+    assert str(format_cell("output", "level1", "indicators")).startswith("产出指标 ")
+    assert str(format_cell("excellent", "grade", None)).startswith("优 ")
+    assert str(format_cell("self_evaluation_table", "doc_type", "documents")).startswith("绩效自评表")
+    assert str(format_cell("problems", "kind", "sections")).startswith("存在问题")
+    assert format_cell("section", "kind", "search_entries") is None  # another table's kind
+    from normalize.concepts import labels
+
+    assert str(format_cell("beneficiary_satisfaction", "concept", None)).startswith(
+        labels()["beneficiary_satisfaction"] + " ")  # 受益对象满意度
+    assert str(format_cell(0, "target_met", None)).startswith("未达成")
+    assert format_cell(None, "budget", None) is None
+    assert format_cell("<b>", "org_name", None) is None  # Datasette escapes it
+    assert fts_query("政策知晓率") == '"政策" "知晓率"'
+    assert fts_query('"政策知晓率" x') == '"政策知晓率" "x"'
+    assert fts_query("，。") == '""' and fts_query("") == '""'
+    assert fts_query('a"b') == '"a" "b"'  # an unbalanced quote closed, as Datasette does

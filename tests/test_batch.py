@@ -448,6 +448,13 @@ def test_status_prints_runs_and_quarantined_files(any_db, folder):
 
 
 def test_status_of_a_new_database(any_db):
+    # Nothing ingested yet: a read command says so and creates nothing
+    # (tests/test_readonly.py); once the schema is there, no runs yet.
+    r = invoke("status", "--db", any_db)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert ("holds no jixiao tables" if "://" in any_db and "sqlite" not in any_db
+            else "no database at") in r.stderr
+    open_db(any_db).dispose()
     r = invoke("status", "--db", any_db)
     assert r.exit_code == 0 and "No runs yet." in r.stdout
 

@@ -188,7 +188,7 @@ def test_export_writes_schema_json(fakes, folder, db, tmp_path):
     invoke("ingest", folder, "--db", db)
     out = tmp_path / "out.json"
     r = invoke("export", "--db", db, "--format", "json", "-o", out)
-    assert r.exit_code == 0 and r.stdout == ""
+    assert r.exit_code == 0 and r.stdout == f"6 documents -> {out}\n"  # like the other exports
     data = json.loads(out.read_text(encoding="utf-8"))
     docs = data["documents"]
     assert [(d["source"]["file"], d["doc_type"]) for d in docs] == [
@@ -207,9 +207,21 @@ def test_export_writes_schema_json(fakes, folder, db, tmp_path):
 
 
 def test_export_of_empty_db(db):
+    from db.session import open_db
+
+    open_db(f"sqlite:///{db}").dispose()  # a database with the schema and no rows
     r = invoke("export", "--db", f"sqlite:///{db}")
     assert r.exit_code == 0
     assert json.loads(r.stdout) == {"documents": []}
+
+
+def test_export_of_a_missing_db_creates_nothing(db):
+    # A mistyped --db: one line, exit 2, and no empty database left behind
+    # (tests/test_readonly.py does every read command).
+    r = invoke("export", "--db", f"sqlite:///{db}")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == f"Error: no database at {db}: check --db (`jixiao ingest` creates one)\n"
+    assert list(db.parent.iterdir()) == []
 
 
 def test_usage_errors_exit_2(db, tmp_path):

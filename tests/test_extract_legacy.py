@@ -22,7 +22,10 @@ pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not inst
 def _convert(src: Path, to: str, out: Path) -> Path:
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", to,
                     "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
-    return out / (src.stem + "." + to.split(":")[0])
+    made = out / (src.stem + "." + to.split(":")[0])
+    if not made.exists():  # an install without that component (Calc alone writes no .doc)
+        pytest.skip(f"this LibreOffice cannot write {to}")
+    return made
 
 
 def test_doc_is_read_through_libreoffice(tmp_path):
