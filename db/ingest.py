@@ -15,7 +15,9 @@ A run, in order:
 5. store each result from this process, in one transaction per file that
    also bumps the run's counters: a run killed at any moment leaves every
    file either fully stored or untouched, and the counters exact;
-6. close the run with its status.
+6. rebuild the derived tables (analysis/derive.py) if what they derive from
+   changed, so the read commands, which never write, find them current;
+7. close the run with its status.
 
 Each write transaction checks first that the run still holds its lock
 (db/session.py `HeldLock.check`: a PostgreSQL server can close the lock's
@@ -272,13 +274,19 @@ def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
 
 
 def _results(work: tuple[list[Result], list[Job]], workers: int,
-             limits: Limits) -> Iterator[Result]:
+             limits: Limits, executor=None) -> Iterator[Result]:
     """Results in completion order: from worker processes under the per-file
     limits (db/pool.py), one worker for `workers` 1; in this process only when
-    one worker suffices and no limit is on (both settings 0)."""
+    one worker suffices and no limit is on (both settings 0). An `executor`
+    (db/cluster.py: Dask) replaces the local pool: its `results(jobs, limits)`
+    yields the same Results in completion order and stops its work when closed."""
     ready, jobs = work
     yield from ready
     if not jobs:
+        return
+    if executor is not None:
+        with closing(executor.results(jobs, limits)) as results:
+            yield from results
         return
     if workers <= 1 and not limits.watched:
         for job in jobs:
@@ -307,6 +315,8 @@ def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
     if res.outcome == "parsed":
         try:
             with write(Session, lock) as s:
+                if _stored_by(s, run_id, res, version):
+                    return  # a late duplicate (a cluster task run twice): stored once
                 store_file(s, res.extracted, res.records, version, size=job.size,
                            mtime_ns=job.mtime_ns, run_id=run_id)
                 bump(s, run_id, **{job.kind: 1, "documents": len(res.records)})
@@ -325,6 +335,14 @@ def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
             return
     _quarantine(Session, lock, run_id, job.key, job.shown, res.sha256, res.stage, res.error,
                 version, summary, echo, size=job.size, mtime_ns=job.mtime_ns)
+
+
+def _stored_by(s, run_id: int, res: Result, version: str) -> bool:
+    """Exactly once: has this run already stored these very bytes for this file?"""
+    row = s.execute(select(File.sha256, File.pipeline_version, File.run_id)
+                    .where(File.path == printable(res.job.key))).first()
+    return (row is not None and row.run_id == run_id and row.sha256 == res.sha256
+            and row.pipeline_version == version)
 
 
 def _quarantine(Session, lock, run_id, key, shown, sha, stage, error, version, summary, echo,
@@ -358,6 +376,7 @@ def ingest_paths(
     progress: Callable[[int, int], None] | None = None,
     wait: float = 0.0,
     limits: Limits | None = None,
+    executor=None,
 ) -> IngestSummary:
     """One ingest run over files and folders (see the module docstring).
 
@@ -365,7 +384,8 @@ def ingest_paths(
     is called as files needing work finish. Raises RunBusy if another run
     holds the database for longer than `wait` seconds. `limits` (default: the
     settings, read from the environment now) bounds each file's time and its
-    worker's memory.
+    worker's memory. `executor` (db/cluster.py `DaskExecutor`) reads and
+    parses elsewhere instead of the local workers; all else stays the same.
     """
     limits = Limits.from_env() if limits is None else limits
     t0, t0_ns = time.monotonic(), time.time_ns()
@@ -379,12 +399,18 @@ def ingest_paths(
     except Busy:
         raise RunBusy(describe_holder(Session)) from None
     try:
-        run_id = start_run(Session, held, paths, workers, pipeline_version)
+        run_id = start_run(Session, held, paths, executor.workers if executor else workers,
+                           pipeline_version)
         summary = IngestSummary(run_id=run_id, found=len(files), ignored=ignored)
         try:
             try:
                 _run(Session, held, run_id, files, roots, pipeline_version, t0_ns, summary,
-                     echo, workers, progress, limits)
+                     echo, workers, progress, limits, executor)
+                # The derived tables (regions, concepts, search index), still under the
+                # run lock: read commands never build them (analysis/derive.py).
+                from analysis.derive import refresh
+
+                refresh(engine, lock=held)
             except LockLost as exc:
                 raise RunStopped(str(exc)) from exc
             except sa_exc.SQLAlchemyError as exc:
@@ -412,7 +438,7 @@ def ingest_paths(
 
 def _run(Session, held: HeldLock, run_id: int, files: list[Path], roots: list[str],
          version: str, t0_ns: int, summary: IngestSummary, echo, workers: int, progress,
-         limits: Limits) -> None:
+         limits: Limits, executor=None) -> None:
     """Steps 3 to 5 of a run (the module docstring), counted into `summary`."""
     plan = _plan(Session, files, roots, version, t0_ns)
     _apply_plan(Session, held, run_id, plan, len(files))
@@ -426,7 +452,7 @@ def _run(Session, held: HeldLock, run_id: int, files: list[Path], roots: list[st
         progress(0, total)
     # closing: a run that stops on an error stops its workers now, not when
     # the exception is collected
-    with closing(_results(_hash_first(plan.jobs), workers, limits)) as results:
+    with closing(_results(_hash_first(plan.jobs), workers, limits, executor)) as results:
         for done, res in enumerate(results, 1):
             _store(Session, held, run_id, res, version, summary, echo)
             if progress:

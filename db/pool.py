@@ -22,6 +22,10 @@ queued behind it go to another worker untouched. A killed worker is replaced
 and the run goes on. Workers fork from a forkserver that has the parsers
 imported (never from the parent, with its database connections and threads);
 the forkserver and the workers die with the parent (prctl PR_SET_PDEATHSIG).
+
+`Pool.results(jobs)` is a local run's executor (db/ingest.py); `Pool.run(job)`
+serves one Dask task at a time on a cluster worker (db/cluster.py) under the
+same watch, its worker kept from one task to the next.
 """
 from __future__ import annotations
 
@@ -151,21 +155,36 @@ class Pool:
         queue: deque[tuple[Job, int]] = deque((job, 0) for job in jobs)
         ok = False
         try:
-            while queue or any(w.assigned for w in self.workers):
-                for _ in range(min(self.size, len(queue) + sum(1 for w in self.workers
-                                                                  if w.assigned))
-                               - len(self.workers)):
-                    self._spawn()
-                self._assign(queue)
-                wait_for([w.conn for w in self.workers], timeout=POLL)
-                out: list[Result] = []
-                for w in list(self.workers):
-                    self._read(w, queue, out)
-                self._watch(queue, out)
-                yield from out
+            yield from self._loop(queue)
             ok = True
         finally:
             self.close(kill=not ok)
+
+    def run(self, job: Job) -> Result:
+        """One job's Result under the limits, the workers kept for the next
+        call: a Dask task (db/cluster.py) hands its file to a watched worker
+        of its own without paying a worker start per file."""
+        out: list[Result] = []
+        try:
+            out.extend(self._loop(deque([(job, 0)])))
+        except BaseException:
+            self.close(kill=True)
+            raise
+        return out[-1]
+
+    def _loop(self, queue: deque) -> Iterator[Result]:
+        while queue or any(w.assigned for w in self.workers):
+            for _ in range(min(self.size, len(queue) + sum(1 for w in self.workers
+                                                              if w.assigned))
+                           - len(self.workers)):
+                self._spawn()
+            self._assign(queue)
+            wait_for([w.conn for w in self.workers], timeout=POLL)
+            out: list[Result] = []
+            for w in list(self.workers):
+                self._read(w, queue, out)
+            self._watch(queue, out)
+            yield from out
 
     def _assign(self, queue: deque) -> None:
         for w in self.workers:
