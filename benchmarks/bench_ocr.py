@@ -23,6 +23,18 @@ samples/build_scanned.py from the text PDFs in samples/formats/pdf):
 
 --score also ingests the scanned folder with the pipeline and runs
 ../shared/score.py against samples/formats/gold/pdf-scanned.
+
+    .venv/bin/python benchmarks/bench_ocr.py --photos [--score]
+
+--photos measures the phone photos (samples/photos, made by samples/build_photos.py
+from pages of samples/formats/pdf) beside the clean scans of the same pages
+(samples/formats/pdf-scanned): per page, seconds of the whole page reader (render,
+flatten, deskew, rulings, detection, recognition, layout; the models loaded
+before timing) for the photo and for the scan, and the flattening's own share
+(find the sheet, undo the perspective, measure and undo the bend); the sheet's
+outline (confidence, corner error against the builder's manifest); table cells
+exactly right against the text PDF's, photo and scan. With --score both folders
+are ingested with the pipeline and scored against their gold, category by category.
 """
 from __future__ import annotations
 
@@ -52,6 +64,7 @@ from normalize.text import to_halfwidth  # noqa: E402
 
 SCANNED = ROOT / "samples" / "formats" / "pdf-scanned"
 TEXT = ROOT / "samples" / "formats" / "pdf"
+PHOTOS = ROOT / "samples" / "photos"
 
 
 def chars(text: str) -> Counter:
@@ -96,6 +109,104 @@ def spread(n_items: int, n: int) -> list[int]:
     return sorted({round(i * (n_items - 1) / max(n - 1, 1)) for i in range(n)})
 
 
+def _page_cells(page, folded: bool = True) -> Counter:
+    """The non-empty table cells of one page of extract.pdf (a _Page), as `cells` keys them."""
+    def key(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).split()) if folded else " ".join(text.split())
+    return Counter(key(c) for t in page.tables for row in t.rows for c in row if c and c.strip())
+
+
+def _score(folder: Path, gold: Path, files: list[str] | None = None) -> dict[str, float]:
+    """Ingest `folder` (or only `files` in it) with the pipeline, score against `gold`: F1 per
+    category and overall."""
+    score = ROOT.parent / "shared" / "score.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/o.sqlite"
+        out = Path(tmp) / "o.json"
+        py = sys.executable
+        targets = [str(folder / f) for f in files] if files else [str(folder)]
+        subprocess.run([py, str(ROOT / "pipeline.py"), "ingest", *targets, "--db", db], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([py, str(ROOT / "pipeline.py"), "export", "--db", db, "--format", "json", "-o",
+                        str(out)], check=True, stdout=subprocess.DEVNULL)
+        gold_dir = Path(tmp) / "gold"
+        gold_dir.mkdir()
+        for f in (files or [p.name for p in folder.glob("*.pdf")]):
+            shutil.copy(gold / (Path(f).stem + ".json"), gold_dir)
+        res = subprocess.run(["python3", str(score), str(gold_dir), str(out), "--json"],
+                             check=True, capture_output=True, text=True)
+    data = json.loads(res.stdout)
+    return _f1_table(data)
+
+
+def _f1_table(data: dict) -> dict[str, float]:
+    """F1 per category and overall from score.py --json ({cat: {tp, predicted, gold}, overall: {f1, ...}})."""
+    out: dict[str, float] = {}
+    for cat, v in data.items():
+        if cat == "overall":
+            out[cat] = float(v["f1"])
+        else:
+            out[cat] = 2 * v["tp"] / max(1, v["predicted"] + v["gold"])
+    return out
+
+
+def photos(score: bool) -> None:
+    """Photos beside the scans of the same pages: speed, outline, cells; the scorer with --score."""
+    from extract.pdf import _read_page
+    from extract.pdf_pdfium import PdfiumPage
+
+    manifest = json.loads((PHOTOS / "photos.manifest").read_text(encoding="utf-8"))
+    engine.recognize(np.full((64, 256), 255, np.uint8))  # load the models outside the timing
+    rows = []
+    for name, infos in manifest.items():
+        photo_doc = pdfium.PdfDocument(str(PHOTOS / name))
+        scan_doc = pdfium.PdfDocument(str(SCANNED / name))
+        text_doc = pdfium.PdfDocument(str(TEXT / name))
+        for k, info in enumerate(infos):
+            number = info["page"]
+            ref = _page_cells(_read_page(PdfiumPage.read(text_doc[number - 1]), number))
+            got = {}
+            for kind, doc, idx in (("photo", photo_doc, k), ("scan", scan_doc, number - 1)):
+                page = doc[idx]
+                t, c = time.perf_counter(), time.process_time()
+                gray, dpi = page_image(page)
+                found, stats = ocr_pages.ocr_page(gray, dpi)
+                read = _read_page(found, number, ocr=True)
+                got[kind] = (time.perf_counter() - t, time.process_time() - c, stats, _page_cells(read),
+                             gray.shape)
+            (pw, pc, ps, pcells, pshape), (sw, sc, _, scells, _) = got["photo"], got["scan"]
+            n = sum(ref.values())
+            ok_p = sum(min(v, pcells[c]) for c, v in ref.items())
+            ok_s = sum(min(v, scells[c]) for c, v in ref.items())
+            err = None
+            if ps.get("corners"):
+                scale = pshape[1] / info["size"][0]  # the PDF page rendered at _scan_dpi, not 1:1
+                err = float(np.linalg.norm(np.array(ps["corners"]) - np.array(info["corners"]) * scale,
+                                           axis=1).max() / scale)
+            rows.append((pw, pc, sw, sc, ps.get("flatten_s") or 0.0, ok_p, ok_s, n))
+            print(f"  {name} p{number}: photo {pw:.2f} s ({pc:.2f} CPU), scan {sw:.2f} s ({sc:.2f} CPU), "
+                  f"flattening {ps.get('flatten_s') or 0:.3f} s; outline {ps.get('outline')}, corners within "
+                  f"{err if err is None else round(err, 1)} px, bend {ps.get('bend_px')} px, {ps['dpi']:.0f} dpi; "
+                  f"cells photo {ok_p}/{n}, scan {ok_s}/{n}", flush=True)
+        for d in (photo_doc, scan_doc, text_doc):
+            d.close()
+    pages = len(rows)
+    mean = [sum(r[i] for r in rows) / pages for i in range(5)]
+    ok_p, ok_s, n = (sum(r[i] for r in rows) for i in (5, 6, 7))
+    flat = [r[4] for r in rows]
+    print(f"photos: {mean[0]:.2f} s/page ({mean[1]:.2f} CPU) against {mean[2]:.2f} s/page ({mean[3]:.2f} CPU) "
+          f"for the scans of the same {pages} pages; flattening {statistics.median(flat):.3f} s a page "
+          f"(median; most {max(flat):.3f}); table cells exactly right (NFKC, white space) photo {ok_p}/{n}, "
+          f"scan {ok_s}/{n} = {ok_p / max(ok_s, 1):.3f} of the scan's")
+    if score:
+        files = sorted(manifest)
+        got_p = _score(PHOTOS, PHOTOS / "gold", files)
+        got_s = _score(SCANNED, ROOT / "samples" / "formats" / "gold" / "pdf-scanned", files)
+        print(f"{'category':<14}{'photo':>8}{'scan':>8}")
+        for cat in sorted(set(got_p) | set(got_s), key=lambda c: (c == "overall", c)):
+            print(f"{cat:<14}{got_p.get(cat, 0.0):>8.3f}{got_s.get(cat, 0.0):>8.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=0,
@@ -103,11 +214,16 @@ def main() -> None:
     ap.add_argument("--tesseract-pages", type=int, default=4,
                     help="Tesseract on N of those pages, spread the same way (0: all of them)")
     ap.add_argument("--score", action="store_true", help="run the pipeline and the scorer too")
+    ap.add_argument("--photos", action="store_true",
+                    help="the phone photos (samples/photos) beside the scans of the same pages")
     args = ap.parse_args()
     if not engine.available():
         sys.exit(engine.INSTALL_HINT)
     threads = os.cpu_count()
     print(f"{threads} cores; PP-OCRv6 small (rapidocr 3.10 models, our ONNX sessions) via extract.ocr")
+    if args.photos:
+        photos(args.score)
+        return
 
     # 1. character accuracy per page and engine
     rapid = [0, 0]

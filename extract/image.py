@@ -1,9 +1,13 @@
 """Images (PNG, JPEG, TIFF) as documents: every frame is a page read by OCR.
 
-A TIFF may hold several pages; PNG and JPEG are one page each. The resolution
-is the file's own (its dpi tag) when it says one within 100-600 dpi, else it is
-taken from the width as if the page were A4 (210 mm wide). A page OCR cannot
-read gives a warning and the others are kept.
+A TIFF may hold several pages; PNG and JPEG are one page each. A phone's photo
+is turned upright by its EXIF orientation first. The resolution is the file's
+own (its dpi tag) when it says one within 100-600 dpi, else it is taken from the
+width as if the page were A4 (210 mm wide); a photo of a sheet on a desk has its
+page found, flattened and cropped by OCR (extract.ocr.flatten), and its
+resolution then comes from the page's own size, not from the file's width,
+which counts the desk too. A page OCR cannot read gives a warning and the
+others are kept.
 
 Memory per page is bounded: frames are read one at a time (at most
 JIXIAO_MAX_PAGES of them, as for PDFs), a page over JIXIAO_MAX_PAGE_MEGAPIXELS
@@ -22,7 +26,29 @@ A4_WIDTH_INCH = 210 / 25.4
 MAX_PIXELS = 80_000_000
 
 
-def _dpi(img) -> float:
+# EXIF orientation -> the PIL transposition that turns the image upright
+_UPRIGHT = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+            6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def _orientation(img) -> int:
+    """The frame's EXIF orientation (1: upright, as a phone that held itself level writes)."""
+    try:
+        value = int(img.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - a broken EXIF block is no reason to lose the page
+        return 1
+    return value if value in _UPRIGHT else 1
+
+
+def _upright(gray, orientation: int):
+    from PIL import Image
+
+    name = _UPRIGHT.get(orientation)
+    return gray.transpose(getattr(Image.Transpose, name)) if name else gray
+
+
+def _dpi(img, width: int | None = None) -> float:
+    """The frame's resolution: its dpi tag, else its (upright) width taken as A4's."""
     info = img.info.get("dpi")
     try:
         d = float(info[0]) if info else 0.0
@@ -30,7 +56,7 @@ def _dpi(img) -> float:
         d = 0.0
     if 100 <= d <= 600:
         return d
-    return max(72.0, min(600.0, img.width / A4_WIDTH_INCH))
+    return max(72.0, min(600.0, (width or img.width) / A4_WIDTH_INCH))
 
 
 def _page_gray(frame, max_pixels: int):
@@ -81,8 +107,11 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") 
     for number in range(1, count + 1):
         try:
             img.seek(number - 1)
-            dpi = _dpi(img)
+            orientation = _orientation(img)
+            turned = orientation in (5, 6, 7, 8)
+            dpi = _dpi(img, img.height if turned else img.width)
             gray, factor = _page_gray(img, LIMITS.max_page_pixels)
+            gray = _upright(gray, orientation)
         except unreadable as exc:
             if number == 1:
                 raise InputError(f"unreadable image: {exc}") from exc

@@ -150,6 +150,7 @@ def ocr_page_image(image, dpi: float, number: int) -> _Page:
         return _Page(number=number, width=0.0, height=0.0,
                      problem=f"OCR failed on this page ({type(exc).__name__}: {_one_line(exc)})", ocr=True)
     page = _read_page(found, number, ocr=True)
+    page.outline = _stats.get("outline")
     if not page.has_text:
         page.problem = "no text layer (or an unusable one), and OCR could not read this page (no text)"
     return page
@@ -301,6 +302,7 @@ class _Page:
     two_columns: bool = False
     ocr: bool = False  # read by OCR
     problem: str | None = None  # why the page gave nothing (a warning)
+    outline: float | None = None  # OCR of a photo: how sure the sheet's outline was (extract.ocr.flatten)
 
 
 def _read_page(page, number: int, ocr: bool = False) -> _Page:

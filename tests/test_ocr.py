@@ -183,6 +183,20 @@ def test_a_small_mark_after_a_chinese_character_is_put_back_only_with_evidence()
     assert d.decode_one(_probs([{"1": 0.99}, {"、": 0.4}, {}, {"2": 0.99}], CHARS))[0] == "12"
 
 
+def test_a_character_split_between_its_two_forms_is_read_as_the_simplified_one():
+    """At low resolution the recogniser splits 渑 between 渑 and its traditional form 澠 (the
+    reports print simplified characters): the two count as one, written simplified. A
+    character of GB 2312 (乾, a simplified character too) is never merged into another."""
+    from extract.ocr.decode import Decoder
+
+    chars = ["blank", "渑", "澠", "涌", "乾", "干"]
+    d = Decoder(chars)
+    assert d.decode_one(_probs([{"澠": 0.45, "渑": 0.3, "涌": 0.2}], chars))[0] == "渑"
+    assert d.decode_one(_probs([{"涌": 0.35, "渑": 0.26, "澠": 0.12}], chars))[0] == "渑"
+    assert d.decode_one(_probs([{"涌": 0.6, "澠": 0.2}], chars))[0] == "涌"
+    assert d.decode_one(_probs([{"乾": 0.5, "干": 0.3}], chars))[0] == "乾"
+
+
 @pytest.mark.parametrize("raw, fixed", [
     ("开展“送政策、送技能、送岗位“进军营", "开展“送政策、送技能、送岗位”进军营"),
     ("”五有”“全覆盖“任务", "“五有”“全覆盖”任务"),

@@ -1,13 +1,16 @@
 """One page image to what the PDF extractor reads: chars and rulings in points.
 
-Steps: greyscale; denoise (`prepare`: a median for finding, a light Gaussian for reading);
+Steps: a photo's sheet found on its desk and flattened at the page's own
+resolution (extract.ocr.flatten; an image with no outline, a scan, is left as it
+is); greyscale; denoise (`prepare`: a median for finding, a light Gaussian for reading);
 deskew (the angle, within +-3 degrees, at which the rows of ink line up
 best: the projection profile's variance is highest); rulings by morphology
 (extract.ocr.table); text lines detected once on the page (on a copy at
 DETECT_DPI), each cut where a ruling crosses it and every piece read within
 its cell (extract.ocr.engine); ink inside a cell that no read text covers is
-read once more; figures and a few look-alike words repaired
-(normalize.ocr_repair).
+read once more; a lone "/" that the recogniser read as "1" told by the glyph's
+slant, and a cell holding only a slash or a hyphen read from the mark's shape;
+figures and a few look-alike words repaired (normalize.ocr_repair).
 
 Every recognised line becomes pseudo-characters spread over its box, each
 with the line's confidence (`conf`), and the rulings become line objects, in
@@ -21,7 +24,7 @@ import unicodedata
 import cv2
 import numpy as np
 
-from extract.ocr import engine, table
+from extract.ocr import engine, flatten, table
 from extract.pdf_pdfium import PdfiumPage
 from normalize.ocr_repair import repair
 
@@ -32,6 +35,7 @@ DETECT_DPI = 110
 MIN_CONFIDENCE = 0.3
 MISSED_MIN_CONFIDENCE = 0.5
 DASH_CONFIDENCE = 0.5  # read from a shape, not by the recogniser
+SLASH_CONFIDENCE = 0.5  # likewise
 
 
 class PageUnreadable(Exception):
@@ -72,18 +76,20 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def prepare(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def prepare(image: np.ndarray, smooth: bool = True) -> tuple[np.ndarray, np.ndarray, float]:
     """The page levelled twice: denoised for finding things, lightly smoothed for reading them.
 
     A 3x3 median takes out specks and JPEG grain, which detection, rulings and
     the skew estimate want gone, but at 150 dpi it also erodes the thin strokes
     that tell 缮 from 善, and a one-pixel ruling with them; the recogniser and the
-    ruling finder use a copy only smoothed by a small Gaussian.
+    ruling finder use a copy only smoothed by a small Gaussian (`smooth`; a flattened
+    photo has been smoothed by its own resampling and is read as it is).
     """
     gray = to_gray(image)
     found = cv2.medianBlur(gray, 3)
     angle = skew_angle(found)
-    return rotate(found, angle), rotate(cv2.GaussianBlur(gray, (3, 3), 0), angle), angle
+    reading = cv2.GaussianBlur(gray, (3, 3), 0) if smooth else gray
+    return rotate(found, angle), rotate(reading, angle), angle
 
 
 def _char_weight(ch: str) -> float:
@@ -113,18 +119,30 @@ def _pseudo_chars(tb: engine.TextBox, scale: float) -> list[dict]:
     return out
 
 
-def stacked_as_line(crop: np.ndarray, line_height: float) -> np.ndarray:
+def stacked_as_line(crop: np.ndarray, line_height: float, bent: bool = False) -> np.ndarray:
     """Characters stacked one above the other (a narrow header cell: 责/任/人) set side by side.
 
     The recogniser reads one horizontal line; a box at least two lines high and
     1.5 times as high as wide is cut at its blank rows into characters (pieces
     of one glyph joined while they fit a square character's height) and these
     are laid left to right on the crop's own paper. Anything else is returned as it is.
+    `bent` (a flattened photo): a ruling caught in the box may lean by a pixel, so it
+    is found as an unbroken run down 85 % of the box (with a pixel of slack either side;
+    stacked characters have blank rows between them), and painted out of the characters
+    (else each comes with a "|" of it).
     """
     h, w = crop.shape[:2]
     if h < 1.5 * w or h < 1.6 * line_height:
         return crop
     ink = table.binarize(crop)
+    if bent:
+        slack = cv2.dilate(ink, np.ones((1, 3), np.uint8))
+        run = cv2.morphologyEx(slack, cv2.MORPH_OPEN, np.ones((max(3, int(0.85 * h)), 1), np.uint8))
+        leaning = run.any(axis=0)
+        if leaning.any():
+            crop = crop.copy()
+            wide = np.convolve(leaning.astype(np.uint8), np.ones(3, np.uint8), mode="same") > 0
+            crop[:, wide] = np.uint8(np.percentile(crop, 90))
     ink = ink[:, ink.mean(axis=0) < 0.8 * 255]  # a ruling caught in the box inks every row
     rows = np.nonzero(ink.any(axis=1))[0]
     cols = np.nonzero(ink.any(axis=0))[0]
@@ -169,13 +187,26 @@ def stacked_as_line(crop: np.ndarray, line_height: float) -> np.ndarray:
     return line
 
 
-def _read_pieces(gray: np.ndarray, pieces: list[engine.Box], line_height: float) -> list[engine.TextBox]:
-    crops = [stacked_as_line(engine.crop(gray, b), line_height) for b in pieces]
+def _read_pieces(gray: np.ndarray, pieces: list[engine.Box], line_height: float,
+                 bent: bool = False) -> list[engine.TextBox]:
+    crops = [stacked_as_line(engine.crop(gray, b), line_height, bent) for b in pieces]
     out = []
     for box, (text, conf) in zip(pieces, engine.read(crops)):
         if text.strip() and conf >= MIN_CONFIDENCE:
             out.append(engine.TextBox(text=text, box=box, confidence=conf))
     return out
+
+
+def _slash_or_one(tb: engine.TextBox, dark: np.ndarray, dpi: float) -> tuple[engine.TextBox, bool]:
+    """A reading of one stroke ("1", "l", "I", "|", "/") made "/" when the glyph it was read
+    from leans like a slash (the recogniser reads a lone "/" as "1"), with True; anything
+    else as it was, with False."""
+    text = tb.text.strip()
+    if len(text) != 1 or text not in table.ONE_LIKE:
+        return tb, False
+    if table.is_slash(engine.crop(dark, tb.box), dpi):
+        return engine.TextBox("/", tb.box, SLASH_CONFIDENCE), True
+    return tb, False
 
 
 def _missed_lines(gray: np.ndarray, regions: list[engine.Box], boxes: list[engine.Box],
@@ -195,27 +226,48 @@ def _missed_lines(gray: np.ndarray, regions: list[engine.Box], boxes: list[engin
     return out
 
 
-def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
-    """A page image (greyscale or BGR) as a PdfiumPage with `conf` on every char; and stats."""
-    gray, reading, angle = prepare(image)
+def ocr_page(image: np.ndarray, dpi: float, find_sheet: bool = True) -> tuple[PdfiumPage, dict]:
+    """A page image (greyscale or BGR) as a PdfiumPage with `conf` on every char; and stats.
+
+    A photo of a sheet on a desk is flattened first (extract.ocr.flatten: the outline
+    found, the perspective and the bend undone, the desk cropped, at the page's own
+    resolution, which replaces `dpi`); an image with no outline (a scan) is read as it is.
+    `stats["outline"]` is the outline's confidence, or None when none was found.
+    """
+    flat = flatten.flatten(image, dpi) if find_sheet else None
+    if flat is not None:
+        image, dpi = flat.image, flat.dpi
+    gray, reading, angle = prepare(image, smooth=flat is None)
     # rulings from the smoothed copy: a median wipes out a one-pixel hairline
     local_ink = table.ruling_ink(reading)
-    segments = table.find_rulings(local_ink, dpi)
+    segments = table.find_rulings(local_ink, dpi, follow=flat is not None)
     lines = engine.detect(gray, scale=min(1.0, DETECT_DPI / dpi))
     pieces = table.split_at_rulings(lines, segments)
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else dpi * 0.2
-    boxes = _read_pieces(reading, pieces, line_height)
+    boxes = _read_pieces(reading, pieces, line_height, bent=flat is not None)
     # ink in a cell that no text covers: a line detection missed ("一" alone in a merged cell)
     read_at = [b.box for b in boxes]
     cells = table.cells_from_rulings(segments, dpi)
     dark = table.binarize(gray)
+    if flat is not None:  # what a residual bend leaves of a ruling beside its segment is no text
+        rules = table.ruling_mask(local_ink, dpi)
+        dark = cv2.bitwise_and(dark, cv2.bitwise_not(rules))
+        local_ink = cv2.bitwise_and(local_ink, cv2.bitwise_not(rules))
     regions = table.unread_ink(dark, cells, read_at, dpi)
     missed = _read_pieces(reading, table.split_at_rulings(
-        _missed_lines(gray, regions, read_at, line_height), segments), line_height)
+        _missed_lines(gray, regions, read_at, line_height), segments), line_height, bent=flat is not None)
+    # a lone "/" ("not applicable") is read as "1": its shape says which it is
+    boxes = [_slash_or_one(tb, dark, dpi)[0] for tb in boxes]
+    missed = [_slash_or_one(tb, dark, dpi) for tb in missed]
     # from the second look, a lone dot or a weak reading is no value: left out, not guessed
-    missed = [b for b in missed if b.confidence >= MISSED_MIN_CONFIDENCE
-              and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip())]
+    # (a slash told by its shape is kept)
+    missed = [b for b, slash in missed if slash or (
+        b.confidence >= MISSED_MIN_CONFIDENCE
+        and not all(unicodedata.category(ch).startswith("P") for ch in b.text.strip()))]
     boxes += missed
+    # a cell with only a slash in it ("/": not applicable), told by the mark's shape
+    boxes += [engine.TextBox("/", box, SLASH_CONFIDENCE) for box in
+              table.lone_slashes(local_ink, cells, [b.box for b in boxes], dpi, line_height)]
     # a cell with only a hyphen in it, told by the mark's shape (too small to be read)
     boxes += [engine.TextBox("-", box, DASH_CONFIDENCE) for box in
               table.lone_dashes(local_ink, dark, cells, [b.box for b in boxes], dpi, line_height)]
@@ -224,10 +276,16 @@ def ocr_page(image: np.ndarray, dpi: float) -> tuple[PdfiumPage, dict]:
     scale = 72.0 / dpi
     height_pt, width_pt = gray.shape[0] * scale, gray.shape[1] * scale
     chars: list[dict] = []
+    # on a flattened photo, no value is surer than the page's outline was
+    ceiling = flat.outline.confidence if flat is not None else 1.0
     for tb in boxes:
-        chars += _pseudo_chars(engine.TextBox(repair(tb.text), tb.box, tb.confidence), scale)
+        chars += _pseudo_chars(engine.TextBox(repair(tb.text), tb.box, min(tb.confidence, ceiling)), scale)
     objects = {"char": chars, "line": table.rulings_as_lines(segments, scale, height_pt),
                "rect": [], "curve": []}
     stats = {"angle": angle, "lines": len(lines), "pieces": len(pieces), "rulings": len(segments),
-             "reread": len(missed), "confidence": min((b.confidence for b in boxes), default=None)}
+             "reread": len(missed), "confidence": min((b.confidence for b in boxes), default=None),
+             "outline": None, "dpi": dpi}
+    if flat is not None:
+        stats.update(outline=flat.outline.confidence, corners=flat.outline.corners.round(1).tolist(),
+                     bend_px=flat.bend_px, flatten_s=flat.seconds)
     return PdfiumPage(objects, width_pt, height_pt), stats

@@ -10,7 +10,9 @@ them) and every recognised text box lands in the cell its centre lies in.
 
 `split_at_rulings` cuts a detected line where a ruling crosses it; `cells_from_rulings`
 and `unread_ink` find, cell by cell, ink that no recognised text covers:
-those are cut out and read once more, recognition only.
+those are cut out and read once more, recognition only. `lone_dashes` and
+`lone_slashes` read a cell's only mark from its shape ("-", "/"), and `is_slash`
+tells a "/" the recogniser read as "1" by the stroke's slant.
 """
 from __future__ import annotations
 
@@ -45,8 +47,17 @@ def ruling_ink(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 8)
 
 
-def find_rulings(binary: np.ndarray, dpi: float) -> list[Segment]:
-    """Horizontal and vertical ruling segments, in pixels (binary: ruling_ink)."""
+def find_rulings(binary: np.ndarray, dpi: float, follow: bool = False) -> list[Segment]:
+    """Horizontal and vertical ruling segments, in pixels (binary: ruling_ink).
+
+    follow (a flattened photo, extract.ocr.flatten): a ruling that still drifts a little
+    across its length is followed rather than lost. The ink is given a pixel of slack
+    across the line (a thin ruling that steps by a pixel stays one run); a drifting
+    component is followed piece by piece (`_line_of`) instead of being dropped as a
+    filled block; and pieces of one ruling broken where it faded or stepped are joined
+    (`_joined`) and cut back to their last crossing (`trimmed`) before rulings are
+    told from text strokes.
+    """
     h, w = binary.shape
     # an eighth of an inch, shorter than a one-line row's edge (a character's strokes
     # can be as long: `framed` tells them from rulings)
@@ -56,22 +67,80 @@ def find_rulings(binary: np.ndarray, dpi: float) -> list[Segment]:
                                (cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_len)), False)):
         # close small breaks (noise, JPEG) along the line first, then keep only long runs
         along = (5, 1) if horizontal else (1, 5)
-        closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, along))
+        src = binary
+        if follow:
+            src = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2) if horizontal else (2, 1)))
+        closed = cv2.morphologyEx(src, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, along))
         lines = cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        found = []
         for k in range(1, n):
-            seg = _line_of(labels, k, stats[k], horizontal, dpi)
+            seg = _line_of(labels, k, stats[k], horizontal, dpi, follow)
             if seg is not None:
-                out.append(seg)
+                found.append(seg)
+        out += _joined(found, dpi) if follow else found
+    if follow:  # a ruling run on into a stroke beyond its last crossing is cut back first
+        return trimmed(framed(trimmed(out, dpi), dpi, exact=0.04), dpi)
     return trimmed(framed(out, dpi), dpi)
 
 
-def _line_of(labels: np.ndarray, k: int, stat, horizontal: bool, dpi: float) -> Segment | None:
+def ruling_mask(binary: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink of the rulings themselves (runs at least 0.3 inch long either way, with a pixel
+    of slack across them), widened by two pixels: on a flattened photo what is left of a
+    bend lies outside the straight segment, and is ink of no cell's text."""
+    out = np.zeros_like(binary)
+    run = max(8, int(dpi * 0.3))
+    for horizontal in (True, False):
+        slack = cv2.dilate(binary, np.ones((2, 1) if horizontal else (1, 2), np.uint8))
+        out |= cv2.morphologyEx(slack, cv2.MORPH_OPEN, np.ones((1, run) if horizontal else (run, 1), np.uint8))
+    return cv2.dilate(out, np.ones((5, 5), np.uint8))
+
+
+def _joined(segments: list[Segment], dpi: float) -> list[Segment]:
+    """Pieces of one ruling joined into one segment: same direction, in line within 0.03
+    inch, apart by at most 0.05 inch along it, each at least a fifth of an inch long (the
+    strokes of characters in lines of text one above the other are shorter)."""
+    if not segments:
+        return segments
+    horizontal = segments[0].horizontal
+    across_tol, gap_tol, min_piece = dpi * 0.03, dpi * 0.05, dpi * 0.2
+
+    def across(s):
+        return (s.top + s.bottom) / 2 if horizontal else (s.x0 + s.x1) / 2
+
+    def span(s):
+        return (s.x0, s.x1) if horizontal else (s.top, s.bottom)
+
+    short = [s for s in segments if span(s)[1] - span(s)[0] < min_piece]
+    pending = sorted((s for s in segments if span(s)[1] - span(s)[0] >= min_piece), key=lambda s: span(s)[0])
+    out: list[Segment] = []
+    for s in pending:
+        for i, o in enumerate(out):
+            if abs(across(o) - across(s)) > across_tol:
+                continue
+            if span(s)[0] - span(o)[1] <= gap_tol and span(s)[1] > span(o)[1]:
+                if horizontal:
+                    out[i] = Segment(o.x0, min(o.top, s.top), s.x1, max(o.bottom, s.bottom))
+                else:
+                    out[i] = Segment(min(o.x0, s.x0), o.top, max(o.x1, s.x1), s.bottom)
+                break
+            if span(o)[0] <= span(s)[0] and span(s)[1] <= span(o)[1]:
+                break  # inside one already
+        else:
+            out.append(s)
+    return short + out
+
+
+def _line_of(labels: np.ndarray, k: int, stat, horizontal: bool, dpi: float,
+             follow: bool = False) -> Segment | None:
     """The ruling in one component: its band of rows (columns) densest in ink.
 
     A character stroke touching the ruling joins its component, so the
     component's box is no measure of the line: the band where the ink runs
-    along most of the length is. A band thicker than 0.08 inch is a filled block.
+    along most of the length is. A band thicker than 0.08 inch is a filled block;
+    with `follow`, unless the component is a thin line that drifts: taken in pieces
+    of a third of an inch, each piece's band is thin and each follows on from the
+    last (`_drifting_band`), and the ruling is set at their middle.
     """
     x, y, bw, bh = (int(v) for v in stat[:4])
     mask = labels[y:y + bh, x:x + bw] == k
@@ -81,12 +150,43 @@ def _line_of(labels: np.ndarray, k: int, stat, horizontal: bool, dpi: float) -> 
     band = np.nonzero(counts >= 0.5 * counts.max())[0]
     lo, hi = int(band.min()), int(band.max()) + 1
     if hi - lo > dpi * 0.08:
-        return None
-    cols = np.nonzero(mask[lo:hi].any(axis=0))[0]
+        drift = _drifting_band(mask, dpi) if follow else None
+        if drift is None:
+            return None
+        lo, hi = drift
+        cols = np.nonzero(mask.any(axis=0))[0]
+    else:
+        cols = np.nonzero(mask[lo:hi].any(axis=0))[0]
     a, b = int(cols.min()), int(cols.max()) + 1
     if horizontal:
         return Segment(float(x + a), float(y + lo), float(x + b), float(y + hi))
     return Segment(float(x + lo), float(y + a), float(x + hi), float(y + b))
+
+
+def _drifting_band(mask: np.ndarray, dpi: float) -> tuple[int, int] | None:
+    """A thin line that drifts across its length, followed in pieces: the band (rows) of its
+    middle, as thick as its pieces are; None when a piece is thick or the pieces jump."""
+    piece = max(4, int(dpi / 3))
+    n = mask.shape[1]
+    rows = np.arange(mask.shape[0])
+    centres, thick = [], []
+    for a in range(0, n, piece):
+        part = mask[:, a:a + piece]
+        if part.shape[1] < piece // 2:
+            break
+        counts = part.sum(axis=1)
+        if counts.max() < 0.5 * part.shape[1]:
+            continue  # a gap bridged by a stroke: no evidence here
+        band = np.nonzero(counts >= 0.5 * counts.max())[0]
+        if band.max() - band.min() + 1 > dpi * 0.04:
+            return None
+        centres.append(float((counts[band] * rows[band]).sum() / counts[band].sum()))
+        thick.append(int(band.max() - band.min() + 1))
+    if len(centres) < 3 or max(abs(b - a) for a, b in zip(centres, centres[1:])) > dpi * 0.03:
+        return None
+    mid = float(np.median(centres))
+    half = max(1.0, float(np.median(thick)) / 2)
+    return int(round(mid - half + 0.5)), int(round(mid + half + 0.5))
 
 
 def _touches(end: tuple[float, float], others: list[Segment], tol: float) -> bool:
@@ -103,7 +203,7 @@ def _ends(s: Segment) -> tuple[list[tuple[float, float]], float]:
     return [(mid, s.top), (mid, s.bottom)], s.bottom - s.top
 
 
-def framed(segments: list[Segment], dpi: float) -> list[Segment]:
+def framed(segments: list[Segment], dpi: float, exact: float = 0.02) -> list[Segment]:
     """The segments that are rulings, not runs of text strokes.
 
     In a line of blurred text at 150 dpi the horizontal strokes of a few
@@ -111,7 +211,8 @@ def framed(segments: list[Segment], dpi: float) -> list[Segment]:
     ruling ends on rulings across it (both ends for a cell's edge, one end for
     a line broken by the scan), or is long on its own (a three-line table's
     rules). A segment as short as a character (the side of a one-line row) must
-    run exactly from one such ruling to another.
+    run exactly from one such ruling to another: to within `exact` inch at both ends
+    (a flattened photo's rulings may keep a pixel or two of bend: twice as much).
     """
     short = dpi * 0.25
     hs = [s for s in segments if s.horizontal and _ends(s)[1] >= short]
@@ -128,7 +229,7 @@ def framed(segments: list[Segment], dpi: float) -> list[Segment]:
         ends, length = _ends(s)
         if length < short:
             across = [r for r in long_ones if r.horizontal != s.horizontal]
-            if all(_touches(e, across, dpi * 0.02) for e in ends):
+            if all(_touches(e, across, dpi * exact) for e in ends):
                 out.append(s)
     return out
 
@@ -327,4 +428,72 @@ def lone_dashes(ink: np.ndarray, dark: np.ndarray, cells: list[Box], boxes: list
         dark_px = int(np.count_nonzero(dark[b + y:b + y + h, a + x:a + x + w]))
         if w >= 1.4 * h and w <= 0.45 * line_height and h <= 0.25 * line_height and dark_px >= 3:
             out.append((a + x, b + y, a + x + w, b + y + h))
+    return out
+
+
+# --- a lone slash: "/" for "not applicable", which the recogniser reads as "1" -----------
+
+ONE_LIKE = frozenset("1lI|丨/／")
+SLASH_MIN_SLANT = 0.25  # run across per run down: a slash leans 20-30 degrees, a 1 stands upright
+
+
+def stroke_slant(mask: np.ndarray) -> tuple[float, float]:
+    """(slant, elongation) of the ink in a mask: how far the stroke runs right per pixel it
+    runs up (second moments; a "/" about 0.4, an upright "1" 0 or less: its flag leans the
+    other way), and the ratio of its long axis to its short one (a stroke: well above 3)."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 5:
+        return 0.0, 0.0
+    x, y = xs - xs.mean(), ys - ys.mean()
+    mu20, mu02, mu11 = float((x * x).mean()), float((y * y).mean()), float((x * y).mean())
+    if mu02 <= 0:
+        return 0.0, 0.0
+    spread = np.sqrt(max(0.0, ((mu20 - mu02) / 2) ** 2 + mu11 ** 2))
+    major, minor = (mu20 + mu02) / 2 + spread, (mu20 + mu02) / 2 - spread
+    return -mu11 / mu02, float(np.sqrt(major / max(minor, 1e-3)))
+
+
+def _main_mark(ink: np.ndarray, speck: float) -> np.ndarray | None:
+    """The one mark in a patch of ink (specks of grain left out), as a mask; None when none or several."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = [k for k in range(1, n) if stats[k, 4] >= speck]
+    if len(marks) != 1:
+        return None
+    return labels == marks[0]
+
+
+def is_slash(ink: np.ndarray, dpi: float) -> bool:
+    """The patch (binarised, ink 255) holds one mark and it is a slash: a thin stroke leaning right."""
+    mark = _main_mark(ink, (dpi * 0.02) ** 2)  # a slash in 8-point type is a couple of dozen pixels
+    if mark is None:
+        return False
+    ys, xs = np.nonzero(mark)
+    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    if h < dpi * 0.06 or w > 0.9 * h:
+        return False
+    slant, elongation = stroke_slant(mark)
+    return slant >= SLASH_MIN_SLANT and elongation >= 3.0
+
+
+def lone_slashes(ink: np.ndarray, cells: list[Box], boxes: list[Box], dpi: float,
+                 line_height: float) -> list[Box]:
+    """Cells holding nothing but a slash: the "/" forms print for "not applicable". Read on
+    its own it is a "1" to the recogniser, or too weak a reading to keep; its shape says what
+    it is (`is_slash`: one thin stroke about a line high, leaning right). Cells with any text
+    box are not looked at."""
+    pad = max(3, int(dpi * 0.03))
+    out: list[Box] = []
+    for x0, top, x1, bottom in cells:
+        if any(bx0 < x1 and bx1 > x0 and bt < bottom and bb > top for bx0, bt, bx1, bb in boxes):
+            continue
+        a, b, c, d = int(x0 + pad), int(top + pad), int(x1 - pad), int(bottom - pad)
+        if c - a < 4 or d - b < 4:
+            continue
+        patch = ink[b:d, a:c]
+        if not patch.any() or not is_slash(patch, dpi):
+            continue
+        ys, xs = np.nonzero(patch)
+        h = ys.max() - ys.min() + 1
+        if 0.4 * line_height <= h <= 1.5 * line_height:
+            out.append((a + int(xs.min()), b + int(ys.min()), a + int(xs.max()) + 1, b + int(ys.max()) + 1))
     return out
