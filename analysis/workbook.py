@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from analysis.labels import GRADE, ITEM, MEASURE, SCOPE, SECTION_KIND
 from normalize import concepts
 
 # ------------------------------------------------------------------ labels
@@ -40,8 +41,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "evaluation_report": "第三方评价报告", "self_evaluation_report": "自评报告",
         "self_evaluation_table": "自评表", "target_table": "绩效目标表",
         "task_breakdown": "考评细则/任务分解", "final_accounts": "部门决算", "other": "其他"},
-    "scope": {"department": "部门整体", "project": "项目支出"},
-    "grade": {"excellent": "优", "good": "良", "fair": "中", "poor": "差"},
+    "scope": SCOPE,
+    "grade": GRADE,
     "level1": {
         "output": "产出指标", "outcome": "效益指标", "satisfaction": "满意度指标",
         "cost": "成本指标", "decision": "决策指标", "process": "过程指标"},
@@ -50,35 +51,9 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "cost": "成本指标", "economic": "经济效益指标", "social": "社会效益指标",
         "ecological": "生态效益指标", "sustainability": "可持续影响指标",
         "satisfaction": "服务对象满意度指标"},
-    "measure": {
-        "budget_initial": "年初预算数", "budget": "全年预算数", "actual": "全年执行数",
-        "rate": "执行率", "weight": "分值", "score": "得分"},
-    "item": {
-        "funds_total": "资金来源合计", "fiscal_appropriation": "财政拨款",
-        "carryover": "上年结转", "government_fund": "政府性基金拨款",
-        "other_funds": "其他资金", "expenditure_total": "支出合计", "basic": "基本支出",
-        "personnel": "人员支出", "public_use": "公用支出", "project": "项目支出",
-        "balance": "结余", "three_public_total": "三公经费合计", "reception": "公务接待费",
-        "vehicle_operation": "公务用车运行维护费", "vehicle_purchase": "公务用车购置费",
-        "overseas_travel": "因公出国(境)费", "fixed_assets": "固定资产合计",
-        "general_public_budget": "一般公共预算", "state_capital_budget": "国有资本经营预算",
-        "fiscal_special_account": "财政专户管理资金", "own_funds": "单位资金",
-        "service_income": "事业收入", "operating_income": "经营收入",
-        "central_funds": "中央资金", "provincial_funds": "省级资金", "city_funds": "市级资金",
-        "local_funds": "地方资金", "local_finance": "本级财政",
-        "superior_transfer": "上级财政资金", "project_income": "专项收入",
-        "project_fiscal_appropriation": "项目财政拨款", "project_other_funds": "项目其他资金",
-        "project_carryover": "项目上年结转", "goods_services": "商品和服务支出",
-        "project_goods_services": "项目商品和服务支出",
-        "subsidies_to_individuals": "对个人和家庭的补助",
-        "fixed_assets_in_use": "在用固定资产", "carryover_next_year": "结转下年",
-        "fiscal_recovered": "财政收回", "prior_year_funds_total": "上年度收入合计",
-        "prior_year_expenditure_total": "上年度支出合计",
-        "evaluated_projects_budget": "评价项目涉及预算金额"},
-    "section_kind": {
-        "overview": "概况", "functions": "职能", "goals": "目标", "conclusion": "结论",
-        "experience": "经验做法", "spending": "支出情况", "implementation": "组织实施",
-        "problems": "存在问题", "suggestions": "建议及改进措施", "other": "其他"},
+    "measure": MEASURE,
+    "item": ITEM,
+    "section_kind": SECTION_KIND,
     "check": {
         "sum_mismatch": "合计不符", "rate_mismatch": "执行率不符", "score_mismatch": "得分不符",
         "unit_suspect": "金额单位存疑", "org_unknown": "单位无法识别",
