@@ -30,13 +30,7 @@ def check_lines(session: Session, code: str | None = None, with_unclaimed: bool 
         lines.append(f"{name}#{ordinal + 1} {where} [{check_code}] {who}: {message}")
     lines.append(f"{len(lines)} check{'s' if len(lines) != 1 else ''}")
     if with_unclaimed:
-        counts = session.execute(
-            select(File.name, Document.ordinal, func.count(Unclaimed.id))
-            .join(Document, Unclaimed.document_id == Document.id)
-            .join(File, Document.file_id == File.id)
-            .where(File.missing_since.is_(None))
-            .group_by(File.name, Document.ordinal)
-            .order_by(File.name, Document.ordinal)).all()
+        counts = _unclaimed_counts(session)
         if counts:
             lines.append("unclaimed text (rows or paragraphs no parser read, kept in the `unclaimed` table):")
             lines.extend(f"  {name}#{ordinal + 1}: {n}" for name, ordinal, n in counts)
@@ -82,13 +76,18 @@ def checks_json(session: Session, code: str | None = None) -> dict:
                "source": {k: v for k, v in (("line", line), ("page", page), ("cell", cell))
                           if v is not None}}
               for name, ordinal, org, year, c, message, line, page, cell in session.execute(query)]
-    unclaimed = session.execute(
+    unclaimed = _unclaimed_counts(session)
+    return {"checks": checks, "count": len(checks),
+            "unclaimed": [{"file": name, "document": ordinal + 1, "rows": n}
+                          for name, ordinal, n in unclaimed]}
+
+
+def _unclaimed_counts(session):
+    """(file name, document ordinal, rows no parser read) of the files still present."""
+    return session.execute(
         select(File.name, Document.ordinal, func.count(Unclaimed.id))
         .join(Document, Unclaimed.document_id == Document.id)
         .join(File, Document.file_id == File.id)
         .where(File.missing_since.is_(None))
         .group_by(File.name, Document.ordinal)
         .order_by(File.name, Document.ordinal)).all()
-    return {"checks": checks, "count": len(checks),
-            "unclaimed": [{"file": name, "document": ordinal + 1, "rows": n}
-                          for name, ordinal, n in unclaimed]}
