@@ -25,6 +25,7 @@ from db.models import (
     DerivedState, Document, File, Indicator, IndicatorConcept, OrgRegion, SearchEntry, Section,
 )
 from normalize import concepts
+from normalize.words import segmenter
 
 FTS = "search_fts"
 # A line break between two CJK characters is where pasted text was wrapped,
@@ -37,23 +38,15 @@ def unwrap(s: str) -> str:
     return _WRAP.sub("", s or "")
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
-
-
 @lru_cache(maxsize=65536)  # indicator names recur across reports: tokenised once
 def index_tokens(s: str) -> str:
     """Tokens for the index: jieba's search mode, which adds the sub-words of
     long words (知晓率 also as 知晓), so a query's words are found inside them."""
-    return " ".join(t for t in _jieba().cut_for_search(unwrap(s)) if t.strip())
+    return " ".join(t for t in segmenter().cut_for_search(unwrap(s)) if t.strip())
 
 
 def query_tokens(s: str) -> list[str]:
-    return [t for t in _jieba().cut(unwrap(s)) if t.strip() and not regex.fullmatch(r"\p{P}+", t)]
+    return [t for t in segmenter().cut(unwrap(s)) if t.strip() and not regex.fullmatch(r"\p{P}+", t)]
 
 
 def _fingerprint(session: Session) -> str:

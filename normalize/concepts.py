@@ -17,6 +17,8 @@ from pathlib import Path
 
 import regex
 
+from normalize.words import segmenter
+
 TABLE = Path(__file__).with_name("concepts.tsv")
 _PREFIX = regex.compile(r"^\s*(?:指标\s*\d+|\d+(?:\.\d+)*)\s*[:：、.．]\s*")
 _NOISE = regex.compile(r"[\s\p{P}\p{S}]+")
@@ -71,14 +73,9 @@ def table_version() -> str:
 
 
 @lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    for r in _rules():  # the table's terms are words: keep them whole
-        for t in r.terms:
-            jieba.add_word(t)
-    return jieba
+def _segmenter():
+    # the table's terms are words: kept whole
+    return segmenter(tuple(sorted({t for r in _rules() for t in r.terms})))
 
 
 def clean(name: str) -> str:
@@ -86,7 +83,7 @@ def clean(name: str) -> str:
 
 
 def tokens(name: str) -> list[str]:
-    return [t for t in _jieba().cut(clean(name)) if t.strip()]
+    return [t for t in _segmenter().cut(clean(name)) if t.strip()]
 
 
 def _has_run(toks: list[str], term: str) -> bool:
