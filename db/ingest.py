@@ -339,8 +339,9 @@ def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
 
 def _stored_by(s, run_id: int, res: Result, version: str) -> bool:
     """Exactly once: has this run already stored these very bytes for this file?"""
-    row = s.execute(select(File.sha256, File.pipeline_version, File.run_id)
-                    .where(File.path == printable(res.job.key))).first()
+    f = File.__table__  # Core, not the ORM's select: once per file of a run
+    row = s.connection().execute(select(f.c.sha256, f.c.pipeline_version, f.c.run_id)
+                                 .where(f.c.path == printable(res.job.key))).first()
     return (row is not None and row.run_id == run_id and row.sha256 == res.sha256
             and row.pipeline_version == version)
 

@@ -91,8 +91,9 @@ def write(Session, lock: HeldLock):
 def bump(session, run_id: int, **counts: int) -> None:
     """Add to the run's counters, inside the caller's (the file's) transaction."""
     if run_id is not None and counts:
-        session.execute(update(Run).where(Run.id == run_id).values(
-            {getattr(Run, k): getattr(Run, k) + v for k, v in counts.items()}))
+        runs = Run.__table__  # Core: the ORM's update would look for loaded Run objects first
+        session.execute(update(runs).where(runs.c.id == run_id).values(
+            {runs.c[k]: runs.c[k] + v for k, v in counts.items()}))
 
 
 def start_run(Session, lock: HeldLock, paths: list, workers: int, version: str) -> int:
