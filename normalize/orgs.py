@@ -8,6 +8,8 @@ text is cut at those words before names are looked for.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from normalize.text import squash_spaces
@@ -64,10 +66,15 @@ FORM_LABELS = regex.compile(
 
 def find_orgs(text: str) -> list[str]:
     """Every organisation name in text, in order of appearance."""
+    return list(_find_orgs(text or ""))
+
+
+@lru_cache(maxsize=16384)  # the name pattern is slow; clauses and table cells recur across reports
+def _find_orgs(text: str) -> tuple[str, ...]:
     out = []
-    for part in FORM_LABELS.split(text or ""):
+    for part in FORM_LABELS.split(text):
         out += [m.group(0) for m in ORG_RE.finditer(part)]
-    return out
+    return tuple(out)
 
 
 # A unit named without its area (区卫生健康局, 市机关事务服务中心) at the start of a clause.

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
 from normalize.money import to_yuan
 from normalize.numbers import CHINESE_NUMERAL_CHARS, chinese_to_int
@@ -55,6 +57,14 @@ def parse_value(raw: str | None) -> Value | None:
     """Parse a VALUE cell; None for empty or dash cells."""
     if raw is None:
         return None
+    v = _parse_value(raw)
+    # targets such as ≥95% or =1个 recur in every report: parsed once, a fresh
+    # copy handed out (the callers may set its fields)
+    return None if v is None else replace(v)
+
+
+@lru_cache(maxsize=16384)
+def _parse_value(raw: str) -> Value | None:
     stripped = raw.strip()
     if stripped in _EMPTY:
         return None

@@ -156,12 +156,17 @@ def _file_title(text: str) -> str | None:
     return re.sub(r"\s+", "", name) if name else None
 
 
+_FILE_AND_EXT = re.compile(rf"^(?P<name>[^\s《》][^《》]{{2,80}}?)\.{EXT}")
+
+
 def _file_title_as_printed(text: str) -> str | None:
     s = text.strip()
+    if "_第" not in s and "." not in s:  # every pattern below needs one: most lines have neither
+        return None
     m = FILE_PAGE.match(s)
     if m:
         return m.group("name").strip()
-    m = re.match(rf"^(?P<name>[^\s《》][^《》]{{2,80}}?)\.{EXT}", s)
+    m = _FILE_AND_EXT.match(s)
     if m:
         name = m.group("name")
         unit = m.group(0)
@@ -181,7 +186,7 @@ def _is_chrome(text: str, hints: ChromeHints, in_zone: bool, share_site: bool) -
         if name not in hints.file_titles:
             hints.file_titles.append(name)
         return True
-    if SHARE_PREAMBLE.search(s) and len(s) < 200:
+    if len(s) < 200 and SHARE_PREAMBLE.search(s):
         for m in SHARE_QUOTED_FILE.finditer(s):
             name = re.sub(r"\s+", "", m.group("name"))
             if name not in hints.file_titles:
@@ -224,10 +229,17 @@ def _text(block: Block) -> str:
     return "\n".join(" | ".join(c.text.strip() for c in row) for row in block.rows)
 
 
+# Words without which no sharing-site sign matches: a test in C before the patterns
+_SHARE_HINTS = ("分享", "阅读", "请在", "更多相关", "页", "简介", "描述", "提示", "版权", "资源ID", "下载", "预览")
+_SHARING_SITE = re.compile(r"资源ID|下载积分|_第\s*\d+\s*页")
+
+
 def _shows_sharing_site(blocks: list[Block]) -> bool:
     for b in blocks[:80]:
         t = _text(b)
-        if SHARE_PREAMBLE.search(t) or SHARE_MISC.search(t.strip()) or re.search(r"资源ID|下载积分|_第\s*\d+\s*页", t):
+        if not any(w in t for w in _SHARE_HINTS):
+            continue
+        if SHARE_PREAMBLE.search(t) or SHARE_MISC.search(t.strip()) or _SHARING_SITE.search(t):
             return True
     return False
 

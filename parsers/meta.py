@@ -310,13 +310,25 @@ STAFF_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Words each pattern above cannot match without: a test in C before the pattern,
+# which most lines of a report fail
+STAFF_WORDS: dict[str, tuple[str, ...]] = {
+    "authorized_admin": ("编制",),
+    "authorized_institution": ("编制",),
+    "authorized": ("编制",),
+    "actual": ("实有", "在编", "在职", "现有"),
+    "internal_units": ("内设", "股室", "科室"),
+    "subordinate_units": ("单位", "二级机构", "下属", "所属", "下设", "下辖"),
+}
+
+
 def find_staffing(lines: list[TextLine], sources: dict | None = None) -> Staffing | None:
     """Staffing figures; `sources` gets, for each field found, the line it was read from."""
     st = Staffing()
     sources = {} if sources is None else sources
     for line in lines:
         for field, pattern in STAFF_PATTERNS:
-            if getattr(st, field) is not None:
+            if getattr(st, field) is not None or not any(w in line.text for w in STAFF_WORDS[field]):
                 continue
             m = pattern.search(line.text)
             if not m:

@@ -75,7 +75,7 @@ def texts_to_money(texts: list[tuple[str, Provenance]], default_measure: str = "
 
 def _sentence_to_rate(sentence: str, prov: Provenance, facts: MoneyFacts, seen_fin: set) -> None:
     """`执行率100%` in prose: the execution rate of the funds (one per document)."""
-    m = RATE.search(sentence)
+    m = RATE.search(sentence) if "执行率" in sentence else None
     key = (None, "funds_total", "rate")
     if m and key not in seen_fin and float(m.group("num")) <= 1000:
         seen_fin.add(key)
@@ -85,6 +85,8 @@ def _sentence_to_rate(sentence: str, prov: Provenance, facts: MoneyFacts, seen_f
 
 def _amounts(sentence: str) -> list[tuple[int, int, str, str]]:
     """(start, end, number, unit) of each amount; bare decimals in a list of 万元 count as 万元."""
+    if "元" not in sentence and "万" not in sentence:  # every amount's unit has one
+        return []
     found = [(m.start(), m.end(), m.group("num"), _unit(m.group("unit"))) for m in AMOUNT.finditer(sentence)]
     if sum(1 for *_, u in found if u == "万元") >= 2:
         # finditer's matches do not overlap and come in order: a bare decimal

@@ -26,6 +26,7 @@ def clean(text: str) -> str:
     return squash_spaces(to_halfwidth(text or ""))
 
 
+@lru_cache(maxsize=65536)
 def is_number(text: str) -> bool:
     return bool(NUMBER.match(clean(text)))
 
@@ -40,7 +41,11 @@ def row_texts(row: list[Cell]) -> list[str]:
 
 def is_header_row(row: list[Cell]) -> bool:
     """Labels only: two or more short cells and no figure."""
-    texts = [t for t in row_texts(row) if t]
+    return _labels_only(tuple(t for t in row_texts(row) if t))
+
+
+@lru_cache(maxsize=16384)  # every reader asks of every row; header rows recur across reports
+def _labels_only(texts: tuple[str, ...]) -> bool:
     if len(texts) < 2:
         return False
     return not any(is_number(t) for t in texts) and all(len(clean(t)) <= 30 for t in texts)
