@@ -9,7 +9,6 @@ import io
 import json
 import os
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -37,6 +36,7 @@ from db.session import (NotReadable, lock_is_free_read_only, open_db, reading, s
                         shown_db)
 from db.upgrade import CannotUpgrade
 from db.upgrade import upgrade as upgrade_database
+from jixiao.progress import Progress, progress_every
 from db.status import status_json, status_lines
 from extract.errors import InputError
 
@@ -189,36 +189,6 @@ def cli():
     """Chinese budget-performance reports (绩效) to a database and SCHEMA.md JSON."""
 
 
-class Progress:
-    """A bar on a terminal; otherwise a plain log line every `every` seconds."""
-
-    def __init__(self, stream, every: float = 10.0):
-        self.stream, self.every = stream, every
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.bar = None
-        self.t0 = self.last = time.monotonic()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.tty:
-            if self.bar is None and total:
-                self.bar = click.progressbar(length=total, label="ingest", file=self.stream,
-                                             show_pos=True, show_eta=True)
-                self.bar.render_progress()
-            if self.bar is not None and done:
-                self.bar.update(done - self.bar.pos)
-            return
-        now = time.monotonic()
-        if done and (now - self.last >= self.every):
-            self.last = now
-            rate = done / max(now - self.t0, 1e-9)
-            click.echo(f"jixiao: {done}/{total} files read ({100 * done // total}%), "
-                       f"{rate:.1f} files/s", file=self.stream)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.render_finish()
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
@@ -229,7 +199,8 @@ class Progress:
                    "JIXIAO_FILE_TIMEOUT (120 s) and JIXIAO_WORKER_MEMORY_MB (1536); "
                    "1 with both limits 0 parses in this process.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
-              help="Seconds to wait for another run on the same database before giving up.")
+              help="Seconds to wait for another run on the same database before giving up "
+                   "(saying on stderr which run it waits for).")
 @click.option("--cluster", metavar="ADDRESS", envvar="JIXIAO_CLUSTER", default=None,
               help="Read and parse on a Dask cluster instead of local workers: its scheduler "
                    "(tcp://HOST:8786), or local:N to start N Dask workers on this machine "
@@ -253,6 +224,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str, workers: in
     echo = lambda line: click.echo(line, err=True)  # noqa: E731
     if ship_bytes and not cluster:
         raise click.UsageError("--ship-bytes goes with --cluster")
+    every = progress_every()
     executor = None
     if cluster:
         from db.cluster import ClusterError, connect  # Dask is imported with --cluster only
@@ -263,11 +235,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db_url: str, workers: in
             if exc.usage:
                 raise click.UsageError(str(exc)) from exc
             raise CannotRun(str(exc)) from exc
-    progress = Progress(sys.stderr)
+    progress = Progress(sys.stderr, every=every)
     with database(db_url) as engine:
         try:
-            summary = ingest_paths(engine, paths, echo=echo, workers=workers or default_workers(),
-                                   progress=progress, wait=wait, executor=executor)
+            summary = ingest_paths(engine, paths, echo=progress.echo,
+                                   workers=workers or default_workers(), progress=progress,
+                                   wait=wait, executor=executor, on_wait=progress.echo)
         finally:
             progress.close()
             if executor is not None:
@@ -510,7 +483,7 @@ def upgrade(db_url: str, wait: float):
     write, so they refuse an older schema and point here; ingest migrates and
     rebuilds by itself. A database file that does not exist is not created.
     """
-    click.echo(upgrade_database(db_url, wait))
+    click.echo(upgrade_database(db_url, wait, on_wait=lambda line: click.echo(line, err=True)))
 
 
 def main():

@@ -50,10 +50,10 @@ import extract
 from db import PIPELINE_VERSION
 from db.loader import quarantine_file, store_file
 from db.models import File
-from db.runs import (RunBusy, RunStopped, bump, database_trouble, db_message, describe_holder,
-                     end_failed_run, end_run, start_run, write)
+from db.runs import (RunBusy, RunStopped, bump, database_trouble, db_message, end_failed_run,
+                     end_run, start_run, take_run_lock, write)
 from db.runs import now as _now
-from db.session import Busy, HeldLock, LockLost, run_lock, session_factory
+from db.session import HeldLock, LockLost, session_factory
 from db.pool import Pool
 from db.worker import Job, Result, process, sha256_of
 from extract.limits import Limits
@@ -274,25 +274,33 @@ def _hash_first(jobs: list[Job]) -> tuple[list[Result], list[Job]]:
 
 
 def _results(work: tuple[list[Result], list[Job]], workers: int,
-             limits: Limits, executor=None) -> Iterator[Result]:
+             limits: Limits, executor=None, on_page=None) -> Iterator[Result]:
     """Results in completion order: from worker processes under the per-file
     limits (db/pool.py), one worker for `workers` 1; in this process only when
     one worker suffices and no limit is on (both settings 0). An `executor`
     (db/cluster.py: Dask) replaces the local pool: its `results(jobs, limits)`
-    yields the same Results in completion order and stops its work when closed."""
+    yields the same Results in completion order and stops its work when closed.
+    `on_page(job, k, n)`: (0, 0) as a file's reading starts, (k, n) as page k
+    of n is read, locally (workers or this process)."""
     ready, jobs = work
     yield from ready
     if not jobs:
         return
     if executor is not None:
+        # A cluster's progress is whole files only: the pages a Dask worker's
+        # worker process reads are not sent back to this process.
         with closing(executor.results(jobs, limits)) as results:
             yield from results
         return
     if workers <= 1 and not limits.watched:
         for job in jobs:
-            yield process(job)
+            if on_page is None:
+                yield process(job)
+                continue
+            on_page(job, 0, 0)
+            yield process(job, on_page=lambda k, n, job=job: on_page(job, k, n))
         return
-    pool = Pool(min(workers, len(jobs)), limits)
+    pool = Pool(min(workers, len(jobs)), limits, on_page=on_page)
     with closing(pool.results(jobs)) as results:
         yield from results
 
@@ -378,12 +386,21 @@ def ingest_paths(
     wait: float = 0.0,
     limits: Limits | None = None,
     executor=None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestSummary:
     """One ingest run over files and folders (see the module docstring).
 
     `echo` receives one line per quarantined file; `progress(done, total)`
-    is called as files needing work finish. Raises RunBusy if another run
-    holds the database for longer than `wait` seconds. `limits` (default: the
+    is called as files needing work finish. A `progress` that also has
+    `file_page(name, k, n)` hears of the files being read: (name, 0, 0) as
+    one starts, (name, k, n) as its page k of n is read (PDF pages, OCR'd
+    pages, image frames; a few times a second at most), and, with
+    `file_done(name)`, when it is read (before it is stored and counted); the
+    name is the path as found, printable. Not on a cluster (`executor`): whole
+    files only there. Raises RunBusy if another run holds the database for
+    longer than `wait` seconds; `on_wait(line)` is called once before waiting
+    with the line naming that run and how long this one waits at most (db/runs.py
+    `take_run_lock`). `limits` (default: the
     settings, read from the environment now) bounds each file's time and its
     worker's memory. `executor` (db/cluster.py `DaskExecutor`) reads and
     parses elsewhere instead of the local workers; all else stays the same.
@@ -394,11 +411,7 @@ def ingest_paths(
     Session = session_factory(engine)
     files, ignored = collect_paths(paths)
     roots = [os.path.join(str(Path(p).resolve()), "") for p in paths if Path(p).is_dir()]
-    try:
-        lock = run_lock(engine, wait)
-        held = lock.__enter__()
-    except Busy:
-        raise RunBusy(describe_holder(Session)) from None
+    lock, held = take_run_lock(engine, Session, wait, on_wait)
     try:
         run_id = start_run(Session, held, paths, executor.workers if executor else workers,
                            pipeline_version)
@@ -451,10 +464,17 @@ def _run(Session, held: HeldLock, run_id: int, files: list[Path], roots: list[st
     total = len(plan.jobs)
     if progress:
         progress(0, total)
+    file_page, file_done = (getattr(progress, "file_page", None),
+                            getattr(progress, "file_done", None))
+    on_page = None if file_page is None else (
+        lambda job, k, n: file_page(printable(job.shown), k, n))
     # closing: a run that stops on an error stops its workers now, not when
     # the exception is collected
-    with closing(_results(_hash_first(plan.jobs), workers, limits, executor)) as results:
+    with closing(_results(_hash_first(plan.jobs), workers, limits, executor,
+                          on_page)) as results:
         for done, res in enumerate(results, 1):
+            if file_done is not None:
+                file_done(printable(res.job.shown))
             _store(Session, held, run_id, res, version, summary, echo)
             if progress:
                 progress(done, total)

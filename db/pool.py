@@ -18,8 +18,12 @@ native library that loops or grows) can escape the limits:
 
 Workers tell the parent when they start a file and when they start parsing
 it, so the file that was stopped, and its stage, are known exactly; files
-queued behind it go to another worker untouched. A killed worker is replaced
-and the run goes on. Workers fork from a forkserver that has the parsers
+queued behind it go to another worker untouched. They also say how many of
+its pages they have read (db/worker.py `serve` has the messages), which the
+pool hands to `on_page(job, k, n)` for the run's progress: (0, 0) when a
+file is started, then (k, n) as page k of n is read; pages never move the
+watchdog's clock nor its stage. A killed worker is replaced and the run
+goes on. Workers fork from a forkserver that has the parsers
 imported (never from the parent, with its database connections and threads);
 the forkserver and the workers die with the parent (prctl PR_SET_PDEATHSIG).
 
@@ -36,7 +40,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as wait_for
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from db.worker import Job, Result, serve
 from extract.limits import Limits, show_bytes, show_seconds
@@ -99,9 +103,11 @@ class _Worker:
 class Pool:
     """`results(jobs)`: every job's Result, in completion order, under the limits."""
 
-    def __init__(self, size: int, limits: Limits, ctx=None, hook: str | None = None):
+    def __init__(self, size: int, limits: Limits, ctx=None, hook: str | None = None,
+                 on_page: Callable[[Job, int, int], None] | None = None):
         self.size = max(1, size)
         self.limits = limits
+        self.on_page = on_page  # (job, 0, 0) as a worker starts it, (job, k, n) per page read
         self.ctx = ctx or mp_context()
         self.hook = hook if hook is not None else os.environ.get(HOOK_ENV) or None
         self.workers: list[_Worker] = []
@@ -206,6 +212,9 @@ class Pool:
                     w.ready = True
                 elif kind == "start":
                     w.started, w.stage = time.monotonic(), "extract"
+                    self._page(w, 0, 0)
+                elif kind == "page":
+                    self._page(w, msg[1], msg[2])
                 elif kind == "stage":
                     w.stage = msg[1]
                 elif kind == "done":
@@ -221,6 +230,10 @@ class Pool:
             return
         if not w.proc.is_alive() and not w.conn.poll():
             self._lost(w, queue, out, None)
+
+    def _page(self, w: _Worker, k: int, n: int) -> None:
+        if self.on_page is not None and w.assigned and w.started is not None:
+            self.on_page(w.assigned[0][0], k, n)
 
     def _bloated(self, w: _Worker) -> bool:
         """Still holding over half the memory limit after a file (Python and

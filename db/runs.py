@@ -4,7 +4,8 @@ The row is written at the start (`start_run`), bumped inside each file's
 transaction (`bump`), and closed at the end (`end_run`). Every write of a
 run goes through `write`, which checks the run still holds its lock first.
 A run that stops on its database (RunStopped) still records its failure
-whenever the database answers (`end_failed_run`).
+whenever the database answers (`end_failed_run`). A run takes the run lock
+with `take_run_lock`, which names the run holding it when it must wait or give up.
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
 from db.models import Run
-from db.session import HeldLock
+from db.session import Busy, HeldLock, run_lock
+from extract.limits import show_seconds
 from extract.names import printable
 
 
@@ -134,15 +137,53 @@ def end_failed_run(Session, run_id: int, error: str, patience: float = END_PATIE
             time.sleep(0.5)
 
 
-def describe_holder(Session) -> str:
-    """Which run holds the database, as far as the runs table knows."""
+def _holder(Session) -> Run | None:
+    """The run that holds the database, as far as the runs table knows."""
     try:
         with Session() as s:
-            run = s.scalars(select(Run).where(Run.status == "running")
-                            .order_by(Run.id.desc()).limit(1)).first()
+            return s.scalars(select(Run).where(Run.status == "running")
+                             .order_by(Run.id.desc()).limit(1)).first()
     except Exception:
-        run = None
+        return None
+
+
+def describe_holder(Session) -> str:
+    """Which run holds the database, as far as the runs table knows."""
+    run = _holder(Session)
     if run is None:
         return "another ingest run is using this database"
     return (f"another ingest run is using this database: run {run.id}, pid {run.pid} "
             f"on {run.host}, started {run.started_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def waiting_line(Session, wait: float) -> str:
+    """The line a run that waits for the lock says first: how long at most, for whom."""
+    run = _holder(Session)
+    whom = ("another run holding this database" if run is None
+            else f"run {run.id} (pid {run.pid} on {run.host}, "
+                 f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC)")
+    return f"jixiao: waiting up to {show_seconds(wait)} for {whom} to finish"
+
+
+def take_run_lock(engine, Session, wait: float = 0.0,
+                  on_wait: Callable[[str], None] | None = None):
+    """Enter the database's run lock (db/session.py `run_lock`): its context
+    manager, to __exit__ when done, and the HeldLock. RunBusy, naming the
+    holder, if another run keeps it past `wait` seconds. `on_wait(line)`:
+    called once, before waiting, with the line saying for how long at most
+    and for whom (`waiting_line`); not called when the lock is free at once
+    (within the lock's grace) or when there is no waiting (`wait` 0)."""
+    t0 = time.monotonic()
+    first = run_lock(engine, 0.0 if on_wait is not None else wait)
+    try:
+        return first, first.__enter__()
+    except Busy:
+        left = wait - (time.monotonic() - t0)
+        if on_wait is None or left <= 0:
+            raise RunBusy(describe_holder(Session)) from None
+    on_wait(waiting_line(Session, wait))
+    lock = run_lock(engine, left, grace=0.0)
+    try:
+        return lock, lock.__enter__()
+    except Busy:
+        raise RunBusy(describe_holder(Session)) from None

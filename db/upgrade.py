@@ -10,14 +10,15 @@ ingest (which rebuilds at its end itself).
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 from sqlalchemy import func, select
 
 from db.models import IndicatorConcept, OrgRegion, SearchEntry
-from db.runs import RunBusy, describe_holder
+from db.runs import take_run_lock
 from db.session import (
-    Busy, NotReadable, _sqlite_file, engine_for, head_revision, open_migrated, run_lock,
-    schema_state, session_factory, shown_db,
+    NotReadable, _sqlite_file, engine_for, head_revision, open_migrated, schema_state,
+    session_factory, shown_db,
 )
 
 
@@ -25,11 +26,13 @@ class CannotUpgrade(Exception):
     """The database cannot be written here (a read-only file or folder)."""
 
 
-def upgrade(url: str, wait: float = 0.0) -> str:
+def upgrade(url: str, wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> str:
     """Migrate and rebuild; the one line to print. NotReadable for a missing
     SQLite file (a mistyped --db is not created), one that is no jixiao
     database, or a schema newer than this code; CannotUpgrade where it cannot
-    be written; RunBusy if an ingest holds it longer than `wait` seconds."""
+    be written; RunBusy if an ingest holds it longer than `wait` seconds.
+    `on_wait(line)`: called once before waiting for it, the line naming the
+    run and how long at most (db/runs.py `take_run_lock`)."""
     path = _sqlite_file(url)
     if path is not None:
         if not os.path.isfile(path):
@@ -54,11 +57,11 @@ def upgrade(url: str, wait: float = 0.0) -> str:
         from analysis.derive import refresh
 
         Session = session_factory(engine)
+        lock, held = take_run_lock(engine, Session, wait, on_wait)
         try:
-            with run_lock(engine, wait) as held:
-                refresh(engine, force=True, lock=held)
-        except Busy:
-            raise RunBusy(describe_holder(Session)) from None
+            refresh(engine, force=True, lock=held)
+        finally:
+            lock.__exit__(None, None, None)
         with Session() as s:
             n = [s.scalar(select(func.count()).select_from(m))
                  for m in (OrgRegion, IndicatorConcept, SearchEntry)]

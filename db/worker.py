@@ -17,6 +17,7 @@ from typing import Any, Callable
 import extract
 from extract.errors import InputError
 from extract.names import printable
+from extract.progress import reporting
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,17 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def process(job: Job, on_stage: Callable[[str], None] | None = None) -> Result:
+def process(job: Job, on_stage: Callable[[str], None] | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> Result:
     """Read and parse one file; compare digests first when one is known.
 
     `on_stage("parse")` is called when reading is done and parsing begins
-    (the pool's watchdog names the stage a file was stopped in)."""
+    (the pool's watchdog names the stage a file was stopped in);
+    `on_page(k, n)` as the extractor reads page k of n (extract/progress.py:
+    a few times a second at most, the first and the last page always)."""
+    if on_page is not None:
+        with reporting(on_page):
+            return process(job, on_stage)
     import parsers  # late: tests replace parse_file on the module
 
     stage = "extract"
@@ -138,9 +145,17 @@ def _run_hook(hook: str | None) -> None:
 def serve(conn, parent_pid: int, hook: str | None = None) -> None:
     """A worker process's life: take jobs from `conn` until None or EOF.
 
-    It tells the parent what it is doing, so the parent's watchdog (db/pool.py)
-    can time each file and name the stage it stopped in: ("ready",) once,
-    then per job ("start",), ("stage", "parse"), ("done", result)."""
+    It tells the parent what it is doing, over `conn`, so the parent's
+    watchdog (db/pool.py) can time each file and name the stage it stopped
+    in, and the run's progress can show how far a long file has got:
+
+    * ("ready",) once, at start-up;
+    * per job, in this order: ("start",); ("page", k, n) any number of times
+      while reading (page k of the file's n read: extract/progress.py, a few
+      a second at most); ("stage", "parse"); ("done", result). No "page"
+      for a format without pages, no "stage" when reading fails.
+
+    The parent ignores kinds it does not know; a job's clock starts at "start"."""
     die_with_parent()  # with the forkserver, which dies with the run (db/forkserver_init.py)
     try:
         os.kill(parent_pid, 0)
@@ -157,7 +172,8 @@ def serve(conn, parent_pid: int, hook: str | None = None) -> None:
         if job is None:
             return
         conn.send(("start",))
-        result = process(job, on_stage=lambda stage: conn.send(("stage", stage)))
+        result = process(job, on_stage=lambda stage: conn.send(("stage", stage)),
+                         on_page=lambda k, n: conn.send(("page", k, n)))
         try:
             conn.send(("done", result))
         except (EOFError, OSError, BrokenPipeError):

@@ -85,6 +85,7 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") 
     from extract import pdf
     from extract.limits import LIMITS
     from extract.ocr import engine
+    from extract.progress import page_done
 
     if not engine.available():
         raise UnsupportedFormat(f"an image: {engine.INSTALL_HINT}")
@@ -122,6 +123,7 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "image") 
         del gray
         pages.append(pdf.ocr_page_image(array, dpi * factor, number))
         del array
+        page_done(number, count)
     problems = [f"page {p.number}: {p.problem}" for p in pages if p.problem]
     blocks = pdf.blocks_from_ocr_pages(pages, name)
     if not blocks:

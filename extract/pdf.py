@@ -174,6 +174,7 @@ def _read_pages(doc, data: bytes) -> list[_Page]:
     import pypdfium2 as pdfium
 
     from extract.pdf_pdfium import PdfiumPage  # imported here: a text-only run need not pay for it
+    from extract.progress import page_done
 
     plumber = None
     pages: list[_Page] = []
@@ -185,6 +186,7 @@ def _read_pages(doc, data: bytes) -> list[_Page]:
                     found = PdfiumPage.read(page)
                     if found is not None and not usable_text(found.chars):
                         pages.append(_ocr_pdf_page(page, number))
+                        page_done(number, len(doc))
                         continue
                 finally:
                     page.close()
@@ -194,6 +196,7 @@ def _read_pages(doc, data: bytes) -> list[_Page]:
                 plumber = plumber or _open_plumber(data)
                 found = _plumber_page(plumber, number, len(doc))
             pages.append(_read_page(found, number))
+            page_done(number, len(doc))
     finally:
         if plumber is not None:
             plumber.close()
