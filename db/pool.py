@@ -193,14 +193,18 @@ class Pool:
             yield from out
 
     def _assign(self, queue: deque) -> None:
-        for w in self.workers:
-            while queue and len(w.assigned) < QUEUED:
+        # in rounds: a file for every worker before a second one for any, so
+        # two scans on two workers are read side by side, not one after the other
+        for depth in range(1, QUEUED + 1):
+            for w in self.workers:
+                if not queue or len(w.assigned) >= depth:
+                    continue
                 item = queue.popleft()
                 try:
                     w.conn.send(item[0])
                 except OSError:  # it died: _read finds out and takes its files back
                     queue.appendleft(item)
-                    break
+                    continue
                 w.assigned.append(item)
 
     def _read(self, w: _Worker, queue: deque, out: list[Result]) -> None:

@@ -342,3 +342,29 @@ def test_the_command_line_takes_a_folder_whose_name_is_not_utf8(tmp_path):
                              str(tmp_path / "j.sqlite")], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert status.returncode == 0 and "Traceback" not in status.stderr
+
+
+def test_files_are_dealt_to_every_worker_before_any_gets_a_second():
+    """Two scans on two workers are read side by side: a worker's second
+    (queued) file comes only after every worker has one."""
+    from collections import deque
+
+    from db.pool import Pool, _Worker
+    from extract.limits import Limits
+
+    class Conn:
+        def __init__(self):
+            self.sent = []
+
+        def send(self, job):
+            self.sent.append(job)
+
+    pool = Pool(2, Limits())
+    pool.workers = [_Worker(proc=None, conn=Conn()), _Worker(proc=None, conn=Conn())]
+    queue = deque([("scan1", 0), ("scan2", 0)])
+    pool._assign(queue)
+    assert [w.conn.sent for w in pool.workers] == [["scan1"], ["scan2"]]
+    queue.extend([("a", 0), ("b", 0), ("c", 0)])
+    pool._assign(queue)
+    assert [w.conn.sent for w in pool.workers] == [["scan1", "a"], ["scan2", "b"]]
+    assert list(queue) == [("c", 0)]
