@@ -4,6 +4,7 @@ and how much text no parser claimed, document by document.
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,16 +14,18 @@ from db.models import Check, Document, File, Unclaimed
 
 def check_lines(session: Session, code: str | None = None, with_unclaimed: bool = True) -> list[str]:
     """One line per check (file, place, code, message), then the unclaimed-text counts."""
-    query = (select(File.name, Document.ordinal, Document.org_name, Document.fiscal_year, Check.code,
+    query = (select(File.path, Document.ordinal, Document.org_name, Document.fiscal_year, Check.code,
                     Check.message, Check.src_line, Check.src_page, Check.src_cell)
              .join(Document, Check.document_id == Document.id)
              .join(File, Document.file_id == File.id)
              .where(File.missing_since.is_(None))
-             .order_by(File.name, Document.ordinal, Check.ordinal))
+             .order_by(File.name, File.path, Document.ordinal, Check.ordinal))
     if code:
         query = query.where(Check.code == code)  # a bound parameter, never SQL text
     lines = []
-    for name, ordinal, org, year, check_code, message, line, page, cell in session.execute(query):
+    label = file_labels(session)
+    for path, ordinal, org, year, check_code, message, line, page, cell in session.execute(query):
+        name = label.get(path, path)
         where = f"page {page}" if page else f"line {line}" if line else "document"
         if cell:
             where += f" {cell}"
@@ -33,7 +36,7 @@ def check_lines(session: Session, code: str | None = None, with_unclaimed: bool 
         counts = _unclaimed_counts(session)
         if counts:
             lines.append("unclaimed text (rows or paragraphs no parser read, kept in the `unclaimed` table):")
-            lines.extend(f"  {name}#{ordinal + 1}: {n}" for name, ordinal, n in counts)
+            lines.extend(f"  {label.get(path, path)}#{ordinal + 1}: {n}" for path, ordinal, n in counts)
     return lines
 
 
@@ -63,31 +66,59 @@ def known_codes(session: Session) -> list[str]:
 
 def checks_json(session: Session, code: str | None = None) -> dict:
     """What check_lines says, as one JSON object (`jixiao checks --json`)."""
-    query = (select(File.name, Document.ordinal, Document.org_name, Document.fiscal_year,
+    query = (select(File.path, Document.ordinal, Document.org_name, Document.fiscal_year,
                     Check.code, Check.message, Check.src_line, Check.src_page, Check.src_cell)
              .join(Document, Check.document_id == Document.id)
              .join(File, Document.file_id == File.id)
              .where(File.missing_since.is_(None))
-             .order_by(File.name, Document.ordinal, Check.ordinal))
+             .order_by(File.name, File.path, Document.ordinal, Check.ordinal))
     if code:
         query = query.where(Check.code == code)
-    checks = [{"file": name, "document": ordinal + 1, "org_name": org, "fiscal_year": year,
+    label = file_labels(session)
+    checks = [{"file": label.get(path, path), "document": ordinal + 1, "org_name": org, "fiscal_year": year,
                "code": c, "message": clean_message(message),
                "source": {k: v for k, v in (("line", line), ("page", page), ("cell", cell))
                           if v is not None}}
-              for name, ordinal, org, year, c, message, line, page, cell in session.execute(query)]
+              for path, ordinal, org, year, c, message, line, page, cell in session.execute(query)]
     unclaimed = _unclaimed_counts(session)
     return {"checks": checks, "count": len(checks),
-            "unclaimed": [{"file": name, "document": ordinal + 1, "rows": n}
-                          for name, ordinal, n in unclaimed]}
+            "unclaimed": [{"file": label.get(path, path), "document": ordinal + 1, "rows": n}
+                          for path, ordinal, n in unclaimed]}
 
 
 def _unclaimed_counts(session):
-    """(file name, document ordinal, rows no parser read) of the files still present."""
+    """(file path, document ordinal, rows no parser read) of the files still present."""
     return session.execute(
-        select(File.name, Document.ordinal, func.count(Unclaimed.id))
+        select(File.path, Document.ordinal, func.count(Unclaimed.id))
         .join(Document, Unclaimed.document_id == Document.id)
         .join(File, Document.file_id == File.id)
         .where(File.missing_since.is_(None))
-        .group_by(File.name, Document.ordinal)
-        .order_by(File.name, Document.ordinal)).all()
+        .group_by(File.path, File.name, Document.ordinal)
+        .order_by(File.name, File.path, Document.ordinal)).all()
+
+
+def file_labels(session: Session) -> dict[str, str]:
+    """A short label per stored path: its file name, or where two files share
+    a name (pdf/a.pdf and pdf-scanned/a.pdf) as many of its last folders as
+    tell them apart."""
+    paths = session.scalars(select(File.path).where(File.missing_since.is_(None))).all()
+    return short_labels(paths)
+
+
+def short_labels(paths) -> dict[str, str]:
+    parts = {p: PurePath(p).parts for p in paths}
+    labels: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for p, ps in parts.items():
+        groups.setdefault(ps[-1] if ps else p, []).append(p)
+    for name, group in groups.items():
+        if len(group) == 1:
+            labels[group[0]] = name
+            continue
+        tails = {p: p for p in group}
+        for depth in range(2, max(len(parts[p]) for p in group) + 1):
+            tails = {p: "/".join(parts[p][-depth:]) for p in group}
+            if len(set(tails.values())) == len(group):
+                break
+        labels.update(tails)
+    return labels

@@ -262,3 +262,15 @@ def test_json_export_to_a_file_prints_its_one_line_summary(db, tmp_path):
     assert n >= 2 and r.stdout == f"{n} documents -> {out}\n"
     r = run("export", "--db", db)  # to stdout: the JSON only
     assert len(json.loads(r.stdout)["documents"]) == n
+
+
+def test_checks_tell_apart_files_that_share_a_name():
+    """The same report as a PDF and as its scan, in two folders: `checks`
+    names each by as many folders as tell them apart, else by its name."""
+    from db.checks_report import short_labels
+
+    assert short_labels(["/in/formats/pdf/a.pdf", "/in/formats/pdf-scanned/a.pdf", "/in/b.txt"]) == {
+        "/in/formats/pdf/a.pdf": "pdf/a.pdf",
+        "/in/formats/pdf-scanned/a.pdf": "pdf-scanned/a.pdf",
+        "/in/b.txt": "b.txt",
+    }
