@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from normalize.text import squash_spaces, to_halfwidth
 
@@ -40,6 +41,8 @@ LEVEL2_ORDER = {
 _PARENT = {code: parent for parent, codes in LEVEL2_ORDER.items() for code in codes}
 
 
+# labels recur in every report: each distinct one read once
+@lru_cache(maxsize=16384)
 def _clean(raw: str | None) -> str:
     s = squash_spaces(to_halfwidth(raw or "")).lstrip("★☆*")
     s = _NUMBERING.sub("", s)
@@ -48,12 +51,14 @@ def _clean(raw: str | None) -> str:
     return re.sub(r"(?<=指标)(?:等|类)$", "", s)
 
 
+@lru_cache(maxsize=16384)
 def level1_code(raw: str | None) -> str | None:
     """'产出指标' -> 'output', '满意度\\n指标' -> 'satisfaction', ...; else None."""
     s = _clean(raw)
     return next((code for pattern, code in _LEVEL1 if pattern.match(s)), None)
 
 
+@lru_cache(maxsize=16384)
 def level2_code(raw: str | None) -> str | None:
     """'数量指标' -> 'quantity', '社会效益' -> 'social', ...; long names -> None."""
     s = _clean(raw)

@@ -7,6 +7,7 @@ stripped. Order matters: the first rule that matches wins, so specific labels
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from normalize.columns import column_role
 from normalize.text import squash_spaces, to_halfwidth
@@ -79,6 +80,8 @@ MEASURE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m
 ))
 
 
+# labels recur in every report: each distinct one read once
+@lru_cache(maxsize=16384)
 def clean_label(label: str) -> str:
     s = _QUOTES.sub("", squash_spaces(to_halfwidth(label or "")))
     s = _NUMBERING.sub("", s)
@@ -89,6 +92,7 @@ def clean_label(label: str) -> str:
     return _TRAILING_VERB.sub("", s)
 
 
+@lru_cache(maxsize=16384)
 def item_code(label: str) -> str | None:
     s = clean_label(label)
     if not s:
@@ -106,6 +110,7 @@ MONEY_MEASURES = {"budget_initial": "budget_initial", "budget": "budget", "actua
                   "weight": "weight", "score": "score"}
 
 
+@lru_cache(maxsize=16384)
 def measure_code(header: str) -> str | None:
     """The measure a column or label names; 一般公共预算 names a kind of fund, not a budget.
 

@@ -264,7 +264,8 @@ def find_evaluation(lines: list[TextLine], sources: dict | None = None, form=Non
 
 def _read_evaluation_line(ev: Evaluation, text: str) -> None:
     """Fill the fields of `ev` that this line states and that are still empty."""
-    if ev.total_score is None:
+    # each pattern is tried only on lines with a word it cannot match without
+    if ev.total_score is None and "分" in text:
         m = TOTAL_SCORE.search(text)
         if m:
             first, second = parse_number(m.group(1)), parse_number(m.group(2)) if m.group(2) else None
@@ -272,19 +273,19 @@ def _read_evaluation_line(ev: Evaluation, text: str) -> None:
                 ev.max_score, ev.total_score = first, second  # 总分 | 100 | 98.6
             elif first is not None and first <= 1000:
                 ev.total_score = first
-    if ev.grade is None:
+    if ev.grade is None and ("等" in text or "结" in text or "综合评价" in text):
         m = GRADE.search(text)
         if m:
             ev.grade_raw, ev.grade = m.group(1), grade_code(m.group(1))
-    if ev.agency is None:
+    if ev.agency is None and "机构" in text:
         m = AGENCY_RE.search(text)
         if m and not OWN_GROUP.search(m.group(1)):
             ev.agency = m.group(1)
-    if ev.lead is None:
+    if ev.lead is None and ("主评人" in text or "组长" in text or "负责人" in text):
         m = LEAD_RE.search(text) or LEAD_PROSE.search(text)
         if m and not JOB_TITLE.fullmatch(m.group(1)) and not NOT_A_NAME.search(m.group(1)):
             ev.lead = m.group(1)
-    if ev.date is None:
+    if ev.date is None and ("日期" in text or "时间" in text):
         m = DATE_RE.search(text)
         if m:
             ev.date = parse_report_date(m.group(1))

@@ -146,6 +146,7 @@ def form_sections(blocks: list[Block]) -> list[SectionRow]:
     return sorted(out, key=lambda r: (r.prov.line or 0))
 
 
+@lru_cache(maxsize=16384)
 def _is_form_label(text: str) -> bool:
     s = clean(text)
     return 2 <= len(s) <= 16 and not re.search(r"\d", s) and section_kind(s) != "other" and not _is_narrative(text)
@@ -212,6 +213,7 @@ def _filled_width(texts: list[str]) -> int:
     return next((k + 1 for k in range(len(texts) - 1, -1, -1) if texts[k].strip()), 0)
 
 
+@lru_cache(maxsize=16384)
 def _is_prompt(text: str) -> bool:
     return bool(TEMPLATE_PROMPT.search(clean(text)))
 
