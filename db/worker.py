@@ -7,12 +7,14 @@ not raise: a failure comes back as a result with its stage and message.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import extract
 from extract.errors import InputError
@@ -90,11 +92,34 @@ def process(job: Job, on_stage: Callable[[str], None] | None = None,
         return Result(job, "failed", sha256=sha, stage=stage, error=f"{stage} failed: {msg}")
 
 
+# Python's cyclic garbage collector by default looks at young objects every
+# 700 allocations and, every so often, at all of them: in an ingest that was
+# 15% of the CPU, spent walking long-lived objects (the parsers' caches,
+# SQLAlchemy's metadata, the records of the file at hand) that parsing never
+# makes garbage of; it makes few cycles. Fewer, larger young collections cost
+# the same memory to within a file's records.
+GC_THRESHOLD = (50_000, 50, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The collector at GC_THRESHOLD for the block (an in-process ingest), as it was after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def init_worker() -> None:
-    """Worker start-up: quiet third-party loggers; leave Ctrl-C to the parent."""
+    """Worker start-up: quiet third-party loggers; leave Ctrl-C to the parent;
+    the collector tuned, and what is imported by now left out of its walks."""
     import logging
     import signal
 
+    gc.set_threshold(*GC_THRESHOLD)
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
