@@ -189,7 +189,7 @@ def _derive(session: Session, documents: list[int] | None) -> None:
                         "county": r.county if r else None,
                         "matched_on": r.matched_on if r else None})
     if regions:
-        session.execute(insert(OrgRegion), regions)
+        session.execute(insert(OrgRegion.__table__), regions)  # Core: no ORM bulk bookkeeping
 
     mapped, entries = [], []
     for ind in session.execute(only(select(Indicator.id, Indicator.document_id, Indicator.name,
@@ -203,7 +203,7 @@ def _derive(session: Session, documents: list[int] | None) -> None:
                         "src_line": ind.src_line, "src_page": ind.src_page,
                         "src_cell": ind.src_cell})
     if mapped:
-        session.execute(insert(IndicatorConcept), mapped)
+        session.execute(insert(IndicatorConcept.__table__), mapped)
     for s in session.execute(only(select(Section.document_id, Section.kind, Section.heading,
                                          Section.text, Section.src_file, Section.src_line,
                                          Section.src_page, Section.src_cell), Section.document_id)):
@@ -215,4 +215,4 @@ def _derive(session: Session, documents: list[int] | None) -> None:
                         "tokens": index_tokens(body), "src_file": s.src_file,
                         "src_line": s.src_line, "src_page": s.src_page, "src_cell": s.src_cell})
     if entries:
-        session.execute(insert(SearchEntry), entries)
+        session.execute(insert(SearchEntry.__table__), entries)

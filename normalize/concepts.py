@@ -100,6 +100,7 @@ def _has_run(toks: list[str], term: str) -> bool:
 
 
 @lru_cache(maxsize=16384)  # the same indicator names recur in every county's form
+@lru_cache(maxsize=16384)  # the same indicator names recur in every county's report
 def concept_of(name: str) -> Match:
     toks = tokens(name)
     if not toks:

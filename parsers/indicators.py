@@ -10,6 +10,7 @@ not belong under the current first level brings its own first level with it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from extract.headings import heading_level
@@ -54,6 +55,12 @@ COMPATIBLE = {
 
 def header_roles(cells: list[str]) -> list[str] | None:
     """The roles of the value columns after the name column, or None if not an indicator header."""
+    roles = _header_roles(tuple(cells))
+    return None if roles is None else list(roles)
+
+
+@lru_cache(maxsize=4096)  # asked of every label row; a template's header recurs in every report
+def _header_roles(cells: tuple[str, ...]) -> tuple[str, ...] | None:
     labels = [clean(c) for c in cells]
     if not any(re.search(r"一级指标|二级指标|三级指标|指标值|绩效指标|评价内容", l) for l in labels):
         return None
@@ -77,7 +84,7 @@ def header_roles(cells: list[str]) -> list[str] | None:
         roles.append(role if role in INDICATOR_VALUE_ROLES and role not in roles else None)
     while roles and roles[-1] is None:
         roles.pop()
-    return roles or ["target"]
+    return tuple(roles) or ("target",)
 
 
 @dataclass
