@@ -25,11 +25,11 @@ THRESHOLD = 0.03  # share of Chinese characters that are traditional-only
 
 def looks_traditional(text: str) -> bool:
     sample = text[:20000]
-    han = len(CJK.findall(sample))
-    if han < 20:
-        return False
     trad = len(_TRADITIONAL_RE.findall(sample))
-    return trad / han >= THRESHOLD
+    if not trad:  # most texts: no list of every Chinese character built
+        return False
+    han = len(CJK.findall(sample))
+    return han >= 20 and trad / han >= THRESHOLD
 
 
 @lru_cache(maxsize=1)
@@ -60,4 +60,5 @@ def strip_pinyin(text: str) -> str:
 
 
 def has_pinyin(text: str) -> bool:
-    return bool(PINYIN_GLOSS.search(text))
+    # a gloss has a tone mark: a scan for those in C first, the pattern only then
+    return any(c in text for c in _TONED) and bool(PINYIN_GLOSS.search(text))

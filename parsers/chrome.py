@@ -67,6 +67,8 @@ SHARE_MISC = re.compile(
     r"^(?:当前文档共\s*\d+\s*页|下载后继续阅读|全文预览已结束|下载本文档|文档简介|资源描述|友情提示|版权说明)"
     r"|下载后继续阅读$|(?<![\d.])[\d.]+\s*[KkMm][Bb]\s*下载文档|^\S{0,20}\s*\d+\s*页\s*[\d.]+\s*[KkMm][Bb]"
 )
+# Words without which no sharing-site sign (SHARE_PREAMBLE, SHARE_MISC) matches: a test in C before the patterns
+_SHARE_HINTS = ("分享", "阅读", "请在", "更多相关", "页", "简介", "描述", "提示", "版权", "资源ID", "下载", "预览")
 TIP_WORDS = re.compile(r"下载|浏览器|本站|水印|预览文档|试题试卷|请知晓|迅雷|金币|积分")
 TIP_LINE = re.compile(r"^\d{1,2}\s*[、.．]")
 SITE_BANNER = re.compile(r"^欢迎(?:来到|访问|光临|进入)(?P<owner>[\u4e00-\u9fa5（）()]{2,30}?)(?:门户)?(?:网站|官网|政务网|网)\s*[!！。]?$")
@@ -196,11 +198,12 @@ def _is_chrome(text: str, hints: ChromeHints, in_zone: bool, share_site: bool) -
     if m:
         hints.site_owner = hints.site_owner or m.group("owner")
         return True
-    if len(s) <= 80 and (LANGUAGES.match(s) or WIDGET.match(s) or EDITOR.match(s) or SHARE_MISC.search(s)):
+    if len(s) <= 80 and (LANGUAGES.match(s) or WIDGET.match(s) or EDITOR.match(s)
+                         or any(w in s for w in _SHARE_HINTS) and SHARE_MISC.search(s)):
         return True
-    if len(s) <= 60 and DOMAIN_BANNER.search(s) and re.search(r"文库|文档|网|资料", s):
+    if len(s) <= 60 and "." in s and DOMAIN_BANNER.search(s) and re.search(r"文库|文档|网|资料", s):
         return True
-    if len(s) <= 120 and BREADCRUMB.search(s):
+    if len(s) <= 120 and ("位置" in s or "首页" in s or "›" in s) and BREADCRUMB.search(s):
         parts = [p for p in BREADCRUMB_SPLIT.split(re.sub(r"^.*?[:：]", "", s)) if p]
         if len(parts) >= 2 and DOC_TITLE_WORDS.search(parts[-1]):
             hints.article_titles.append(parts[-1].strip())
@@ -229,8 +232,6 @@ def _text(block: Block) -> str:
     return "\n".join(" | ".join(c.text.strip() for c in row) for row in block.rows)
 
 
-# Words without which no sharing-site sign matches: a test in C before the patterns
-_SHARE_HINTS = ("分享", "阅读", "请在", "更多相关", "页", "简介", "描述", "提示", "版权", "资源ID", "下载", "预览")
 _SHARING_SITE = re.compile(r"资源ID|下载积分|_第\s*\d+\s*页")
 
 
