@@ -323,11 +323,16 @@ STAFF_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_ANY_STAFF_WORD = re.compile("|".join(sorted({w for ws in STAFF_WORDS.values() for w in ws})))
+
+
 def find_staffing(lines: list[TextLine], sources: dict | None = None) -> Staffing | None:
     """Staffing figures; `sources` gets, for each field found, the line it was read from."""
     st = Staffing()
     sources = {} if sources is None else sources
     for line in lines:
+        if not _ANY_STAFF_WORD.search(line.text):  # one scan rules out most lines
+            continue
         for field, pattern in STAFF_PATTERNS:
             if getattr(st, field) is not None or not any(w in line.text for w in STAFF_WORDS[field]):
                 continue

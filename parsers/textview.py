@@ -20,6 +20,8 @@ class TextLine:
 
 
 def cell_text(text: str) -> str:
+    if "\n" not in text:  # most cells
+        return text.strip()
     return " ".join(part.strip() for part in text.split("\n") if part.strip())
 
 
