@@ -47,7 +47,7 @@ def _src(prov: Provenance) -> dict:
         "src_file": prov.file,
         "src_line": prov.line,
         "src_page": prov.page,
-        "src_cell": prov.as_dict().get("cell"),  # one definition of the cell code
+        "src_cell": prov.cell(),  # one definition of the cell code
     }
 
 

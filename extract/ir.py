@@ -28,14 +28,21 @@ class Provenance:
     confidence: float | None = None  # OCR confidence, None for born-digital text
     locator: str | None = None  # an explicit `para:N` / `table:N` where the format counts so
 
+    def cell(self) -> str | None:
+        """The table cell as SCHEMA.md codes it (T1R2C3), None outside a table."""
+        if self.table is not None and self.row is not None and self.col is not None:
+            return f"T{self.table}R{self.row + 1}C{self.col + 1}"
+        return None
+
     def as_dict(self) -> dict:
         out: dict = {"file": self.file}
         if self.page is not None:
             out["page"] = self.page
         if self.line is not None:
             out["line"] = self.line
-        if self.table is not None and self.row is not None and self.col is not None:
-            out["cell"] = f"T{self.table}R{self.row + 1}C{self.col + 1}"
+        cell = self.cell()
+        if cell is not None:
+            out["cell"] = cell
         if self.confidence is not None:
             out["confidence"] = self.confidence
         return out

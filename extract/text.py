@@ -16,6 +16,7 @@ and rows right; it never guesses what a column means.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from extract.decode import decode_bytes
@@ -77,6 +78,7 @@ def text_to_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+@lru_cache(maxsize=65536)  # a template's lines recur in every report made from it
 def classify_line(line: str) -> str:
     """blank | cell | tsv | pipe | bar | text."""
     if CELL_LINE.match(line) and "\t" not in line.lstrip(" \u3000")[1:]:

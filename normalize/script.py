@@ -25,9 +25,9 @@ THRESHOLD = 0.03  # share of Chinese characters that are traditional-only
 
 def looks_traditional(text: str) -> bool:
     sample = text[:20000]
-    trad = len(_TRADITIONAL_RE.findall(sample))
-    if not trad:  # most texts: no list of every Chinese character built
+    if TRADITIONAL_ONLY.isdisjoint(sample):  # most texts: one pass in C, nothing counted
         return False
+    trad = len(_TRADITIONAL_RE.findall(sample))
     han = len(CJK.findall(sample))
     return han >= 20 and trad / han >= THRESHOLD
 
