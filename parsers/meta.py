@@ -7,6 +7,7 @@ table row `人员编制\t10` and a sentence `共有编制10个` are read alike.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 
 from normalize.dates import parse_report_date
@@ -101,6 +102,24 @@ def _head_text(lines: list[TextLine], n: int = 20) -> str:
     return "\n".join(l.text for l in lines[:n])
 
 
+_CITED = re.compile(r"《[^》]*》")
+
+
+@lru_cache(maxsize=16384)  # a template's lines recur in every report made from it
+def _names_in_line(text: str) -> tuple[str, ...]:
+    """The usable organisation names of a line, in order, cited documents (《…》) left out."""
+    # the full pattern is slow: tried only where a clause could hold a name (an
+    # area character and a unit character), and the line first
+    if not (ORG_HINT_DEPT.search(text) and ORG_HINT_AREA.search(text)):
+        return ()
+    out = []
+    for clause in CLAUSES.split(_CITED.sub("", text)):
+        if len(clause) < 4 or not (ORG_HINT_DEPT.search(clause) and ORG_HINT_AREA.search(clause)):
+            continue
+        out.extend(name for name in find_orgs(squash_spaces(clause)) if _usable(name))
+    return tuple(out)
+
+
 ADDRESSEE = re.compile(r"^[\u4e00-\u9fa5（）()、]{4,40}(?:局|委员会|委|办公室|中心|院|所|厅|办|署|站|馆|会|政府)[：:]?$")
 
 
@@ -115,15 +134,9 @@ def _most_named(lines: list[TextLine], title: str | None) -> str | None:
             body_started = True
         if not body_started and not line.in_table and ADDRESSEE.match(text) and title and text not in title:
             continue  # 主送机关: the office the report is sent to
-        text = re.sub(r"《[^》]*》", "", text)
-        for clause in CLAUSES.split(text):
-            # the full pattern is slow: try it only on clauses that could hold a name
-            if len(clause) < 4 or not (ORG_HINT_DEPT.search(clause) and ORG_HINT_AREA.search(clause)):
-                continue
-            for name in find_orgs(squash_spaces(clause)):
-                if _usable(name):
-                    counts[name] += 1
-                    first_seen.setdefault(name, i)
+        for name in _names_in_line(text):
+            counts[name] += 1
+            first_seen.setdefault(name, i)
     if not counts:
         return None
     return max(counts, key=lambda n: (counts[n], -first_seen[n]))
@@ -141,14 +154,19 @@ def title_year(title: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_CITED_OR_LAST_YEAR = re.compile(r"《[^》]*》|上年度?|上一年度?")
+
+
 def content_years(lines: list[TextLine], title: str | None = None) -> Counter[int]:
     """How often the body names each year (not dates, not cited documents, not the title)."""
     counts: Counter[int] = Counter()
     title_key = squash_spaces(title or "")
     for line in lines:
+        if "20" not in line.text:  # no year of this century on the line
+            continue
         if title_key and squash_spaces(line.text) in title_key:
             continue
-        text = re.sub(r"《[^》]*》|上年度?|上一年度?", "", line.text)
+        text = _CITED_OR_LAST_YEAR.sub("", line.text)
         for m in YEAR_IN_TEXT.finditer(text):
             counts[int(m.group(1))] += 1
     return counts
