@@ -308,7 +308,12 @@ def _results(work: tuple[list[Result], list[Job]], workers: int,
 # ---------------------------------------------------------------- storing
 
 def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
-           summary: IngestSummary, echo) -> None:
+           summary: IngestSummary, echo, local: bool = False) -> None:
+    """Store one file's result in its own transaction. `local`: the result
+    comes from this machine's workers, which hand in each job once, so the
+    exactly-once check a cluster needs (a task run twice) is skipped, and a
+    file new to the database (the plan found no row under the run lock) has no
+    rows to drop first."""
     job = res.job
     if res.outcome == "same":
         with write(Session, lock) as s:
@@ -323,10 +328,11 @@ def _store(Session, lock: HeldLock, run_id: int, res: Result, version: str,
     if res.outcome == "parsed":
         try:
             with write(Session, lock) as s:
-                if _stored_by(s, run_id, res, version):
+                if not local and _stored_by(s, run_id, res, version):
                     return  # a late duplicate (a cluster task run twice): stored once
                 store_file(s, res.extracted, res.records, version, size=job.size,
-                           mtime_ns=job.mtime_ns, run_id=run_id)
+                           mtime_ns=job.mtime_ns, run_id=run_id,
+                           new=local and job.kind == "new")
                 bump(s, run_id, **{job.kind: 1, "documents": len(res.records)})
         except LockLost:
             raise
@@ -476,6 +482,6 @@ def _run(Session, held: HeldLock, run_id: int, files: list[Path], roots: list[st
         for done, res in enumerate(results, 1):
             if file_done is not None:
                 file_done(printable(res.job.shown))
-            _store(Session, held, run_id, res, version, summary, echo)
+            _store(Session, held, run_id, res, version, summary, echo, local=executor is None)
             if progress:
                 progress(done, total)

@@ -147,13 +147,17 @@ def store_file(
     size: int | None = None,
     mtime_ns: int | None = None,
     run_id: int | None = None,
+    new: bool = False,
 ) -> int:
     """Replace what is stored for `extracted.path` with `records`; return files.id.
 
     `size` and `mtime_ns` should be the stat taken before the file was read:
     if the file changed since, the next run sees a different stat and checks.
+    `new`: the caller knows nothing is stored for the path (an ingest's plan,
+    under its run lock), so there is nothing to drop first.
     """
-    _forget_path(session, extracted.path)
+    if not new:
+        _forget_path(session, extracted.path)
     if size is None:
         try:
             size = os.path.getsize(extracted.path)

@@ -410,7 +410,7 @@ def test_a_run_whose_server_goes_away_stops_and_is_not_left_running(
 
 def test_a_duplicate_key_from_a_concurrent_writer_ends_the_run_and_quarantines_nothing(
         pg_url, tmp_path, monkeypatch):
-    import db.loader
+    import db.ingest
     from click.testing import CliRunner
 
     from pipeline import cli as jixiao
@@ -421,18 +421,19 @@ def test_a_duplicate_key_from_a_concurrent_writer_ends_the_run_and_quarantines_n
     (folder / "b.txt").write_bytes(GOOD_REPORT.replace("铜鼓县".encode(), "万载县".encode()))
     monkeypatch.setenv("JIXIAO_FILE_TIMEOUT", "0")
     monkeypatch.setenv("JIXIAO_WORKER_MEMORY_MB", "0")
-    forget = db.loader._forget_path
+    store = db.ingest.store_file
     intruder = engine_for(pg_url)
 
-    def forget_then_intrude(session, path):
-        forget(session, path)
+    def intrude_then_store(session, extracted, *args, **kwargs):
+        path = extracted.path
         if path.endswith("b.txt"):  # another writer stores the same path, now
             with intruder.begin() as conn:
                 conn.execute(File.__table__.insert().values(
                     path=path, name="b.txt", status="ingested", pipeline_version="other",
                     ingested_at=func.now()))
+        return store(session, extracted, *args, **kwargs)
 
-    monkeypatch.setattr(db.loader, "_forget_path", forget_then_intrude)
+    monkeypatch.setattr(db.ingest, "store_file", intrude_then_store)
     try:
         r = CliRunner().invoke(jixiao, ["ingest", str(folder), "--db", pg_url, "--workers", "1"])
     finally:
