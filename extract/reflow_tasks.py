@@ -103,6 +103,12 @@ def task_start_bonus(cells: list[StreamCell], k: int, headers: frozenset[int]) -
 
 def task_rows(cells: list[StreamCell], header, limit: int, headers: frozenset[int], align, row_type):
     """Rows of a scoring table after its header; returns (rows, where the table ends)."""
+    from extract.runon_rules import is_run_on_body, run_on_rule_rows
+
+    if is_run_on_body(cells, header.end, limit):
+        # cut by what they say, not where they end: the body is joined again and read knowing the
+        # header's columns (an item and its rule are told apart by meaning, extract.runon_rules)
+        return run_on_rule_rows(cells, header, limit, headers, row_type)
     roles = header.columns
     width = len(roles)
     rows = []

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 
 from extract.cellstream import StreamCell
+from extract.runon_rules import cut_rule_line, rule_header
 from normalize.columns import _VOCABULARY
 from normalize.text import fix_ocr_value
 
@@ -34,7 +35,7 @@ NATURE_WORDS = ("定量指标", "定性指标", "正向指标", "反向指标")
 CORE_AFTER_FIGURE = re.compile(r"(?<=[\d%次份篇个人])(是|否)(?=[\u4e00-\u9fff“\"])")
 UNIT_AFTER_NAME = re.compile(r"(?<=[\u4e00-\u9fff])%(?=[\u4e00-\u9fff\d]|$)")
 PAREN = re.compile(r"^[（(][^()（）]{0,6}[)）]$")
-UNIT = r"(?:%|万元|元|个月|人次|万人|平方米|公里|项(?!目)|年(?![度初底中])|[个人次场件户家座处份天月亩组台套篇名所只头辆本期批条块])"
+UNIT = r"(?:%|万元|元|个月|人次|万人|平方米|公里|项(?!目)|年(?![度初底中])|[个人次场件户家座处份天月亩组台套篇名所只头辆本期批条块页])"
 # a date is one figure: `2021年12月完成`; a digit glued before it is the cell before
 DATE = r"20\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底前|底|前|完成|以前|之前)*"
 # a figure is a run of digits and points (glued figures are parted later) with its unit
@@ -75,11 +76,15 @@ def header_word_count(text: str, enough: int = 3) -> int:
         n += 1
         if n >= enough:
             break
+    if n < enough and rule_header(text) is not None:
+        return enough  # a scoring-rule header (its words are left out above: they occur in names)
     return n
 
 
 def looks_run_on(text: str) -> bool:
     """A line holding several header or level words run together (a header, or a long run-on page)."""
+    if rule_header(text) is not None:
+        return True  # a scoring-rule header run together (extract.runon_rules)
     words = _words().findall(text)
     if len(words) < 4:
         return False
@@ -92,6 +97,12 @@ def split_run_on(text: str, line: int) -> list[StreamCell]:
     # a preview page's chunk number (`2、`) at the line start, empty `指标2:` slots, OCR look-alikes
     # OCR'd figures (`≥IO户`, `9O%`) as figures: a run-on table's text is mostly values
     text = PLACEHOLDERS.sub("", PAGE_MARK.sub("", fix_ocr_value(repair(text))))
+    # a scoring-rule table's rows: an item and its rule part by what they say (extract.runon_rules)
+    ruled = cut_rule_line(text, line, _split_plain)
+    return ruled if ruled is not None else _split_plain(text, line)
+
+
+def _split_plain(text: str, line: int) -> list[StreamCell]:
     text = GLUED_DATE.sub(r"\1 ", text)
     text = EXPLANATION_START.sub(" ", text)
     text = BOUND_TARGET.sub(r" \1 ", text)

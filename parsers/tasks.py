@@ -30,7 +30,10 @@ COLUMN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(分值|分数|标准分|权数|权重|基本分)$"), "points"),
 )
 POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
-SECTION_POINTS = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
+# a task's points closing its name: `(20分)`, `20分`, or a bare figure in brackets `(6)`
+SECTION_POINTS = re.compile(r"(?:[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?|[（(]\s*(\d+(?:\.\d+)?)\s*[)）])\s*$")
+# a task that numbers itself (`一、组织领导(6)`): beside it, a 序号 of figures numbers its rows
+OWN_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*(?=\S)")
 INHERITED = ("item", "deadline", "lead", "unit", "owner")
 
 
@@ -55,6 +58,7 @@ class _Section:
     number: str | None = None
     name: str | None = None
     points: float | None = None
+    numbered: bool = False  # the number stood in the task's own cell (一、…), not under 序号
 
 
 def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
@@ -81,7 +85,13 @@ def tables_to_tasks(tables: list[Block]) -> list[TaskRow]:
             cells = _cells_by_role(texts, cols)
             if not any(cells.values()):
                 continue
-            if cells.get("section_no") or (cells.get("section") and not cells.get("section_no") and section.name is None):
+            own = OWN_NUMBER.match(cells.get("section") or "")
+            row_number = section.numbered and re.fullmatch(r"\d{1,3}", clean(cells.get("section_no") or ""))
+            if own:
+                section = _new_section(own.group(1), cells["section"][own.end():], numbered=True)
+                carried = {}
+            elif (cells.get("section_no") and not row_number) \
+                    or (cells.get("section") and not cells.get("section_no") and section.name is None):
                 section = _new_section(cells.get("section_no"), cells.get("section"))
                 carried = {}
             elif cells.get("section") and clean(cells["section"]) != section.name:
@@ -145,15 +155,15 @@ def _leading_cells_dropped(texts: list[str], cols: dict[str, int]) -> int:
     return at - figures[0]
 
 
-def _new_section(number: str | None, raw: str | None) -> _Section:
+def _new_section(number: str | None, raw: str | None, numbered: bool = False) -> _Section:
     name = squash_spaces(raw or "") or None
     points = None
     if name:
         m = SECTION_POINTS.search(to_halfwidth(name))
         if m:
-            points = float(m.group(1))
+            points = float(m.group(1) or m.group(2))
             name = to_halfwidth(name)[: m.start()].strip() or None
-    return _Section(number=squash_spaces(number or "") or None, name=name, points=points)
+    return _Section(number=squash_spaces(number or "") or None, name=name, points=points, numbered=numbered)
 
 
 def _task(criterion: str, cells: dict[str, str], carried: dict[str, str | None], section: _Section,
