@@ -47,6 +47,10 @@ Layouts (`LAYOUTS`, name -> render function), and what each simulates:
   publishing line before the table and `【打印本页】【关闭窗口】` after it.
 - `ascii_punct`: `grid` with the full-width punctuation ：，；（） of the cells
   replaced by ASCII :,;().
+- `double_spaced`: `pipe_rows_full` with a blank line after every line (a web
+  page's rows copied as paragraphs).
+- `cell_per_line_double`: `cell_per_line` with a blank line after every line,
+  so that rows are apart by three (a table's cells copied as paragraphs).
 - `traditional`: `grid` converted to traditional Chinese with OpenCC (`s2t`),
   only where the `opencc` module (PyPI `opencc-python-reimplemented`) is
   installed; `available_layouts()` leaves it out otherwise.
@@ -329,6 +333,18 @@ def render_ascii_punct(report: Report) -> str:
     return render_grid(Report(report.title, rows))
 
 
+def _double_spaced(text: str) -> str:
+    return text.replace("\n", "\n\n")
+
+
+def render_double_spaced(report: Report) -> str:
+    return _double_spaced(render_pipe_rows_full(report))
+
+
+def render_cell_per_line_double(report: Report) -> str:
+    return _double_spaced(render_cell_per_line(report))
+
+
 def opencc_converter() -> Callable[[str], str] | None:
     try:
         from opencc import OpenCC
@@ -360,6 +376,8 @@ LAYOUTS: dict[str, Callable[[Report], str]] = {
     "runon_ocr": render_runon_ocr,
     "chrome": render_chrome,
     "ascii_punct": render_ascii_punct,
+    "double_spaced": render_double_spaced,
+    "cell_per_line_double": render_cell_per_line_double,
     "traditional": render_traditional,
 }
 

@@ -249,3 +249,42 @@ def test_a_line_after_a_blank_line_is_not_a_wrapped_tsv_cell():
     first = blocks[0]
     assert first.rows[-1][-1].text == "≥60场"
     assert [b.text for b in blocks if b.kind == "paragraph"] == ["评价人员"]
+
+
+# --- double-spaced text --------------------------------------------------------------------------
+
+SINGLE = (
+    "某县农业农村局2023年度项目支出绩效自评表\n"
+    "\n"
+    "\t一级指标\n\t二级指标\n\t三级指标\n\t年度指标值\n\t实际完成值\n"
+    "\n"
+    "\t产出指标\n\t数量指标\n\t培训农户人数\n\t≥300人\n\t320人\n"
+    "\n"
+    "\t\n\t质量指标\n\t培训合格率\n\t≥95%\n\t97%\n"
+    "\n"
+    "\t效益指标\n\t社会效益指标\n\t农户增收\n\t明显\n\t明显\n"
+    "\n"
+    "一、存在的问题：培训时间安排偏紧。\n"
+)
+
+
+def test_double_spaced_text_reads_as_single_spaced_and_names_the_files_lines():
+    """Every line followed by a blank one (a web page's rows copied as paragraphs): the same
+    table as the single-spaced text, its cells on the lines the file has them on."""
+    single = ex(SINGLE)
+    double = ex(SINGLE.replace("\n", "\n\n"))
+    assert tables(double) == tables(single) and tables(single)
+    assert texts(double) == texts(single)
+    one = [c.prov.line for b in single.blocks for c in b.cells()]
+    two = [c.prov.line for b in double.blocks for c in b.cells()]
+    assert two == [2 * n - 1 for n in one]
+    assert [b.prov.line for b in double.blocks] == [2 * b.prov.line - 1 for b in single.blocks]
+
+
+def test_paragraphs_apart_by_a_blank_line_stay_paragraphs():
+    """Prose whose paragraphs are apart by one blank line, and a table whose rows are apart by
+    two: the blank lines that mark something (a row's end) are kept."""
+    prose = "".join(f"（{n}）第{n}段落的内容说明了一些情况。\n\n" for n in "一二三四五六七")
+    assert texts(ex(prose)) == [f"（{n}）第{n}段落的内容说明了一些情况。" for n in "一二三四五六七"]
+    cells = "\t项目\n\t全年预算数\n\n\t办公经费\n\t12.5\n\n\t培训经费\n\t8.0\n\n\t印刷经费\n\t3.5\n"
+    assert tables(ex(cells)) == tables(ex(cells.replace("\n", "\n\n")))
