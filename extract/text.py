@@ -24,6 +24,7 @@ from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
 from extract.ir import Block, Cell, ExtractedFile, Provenance
+from extract.linebreaks import own_line_breaks, renumber
 from extract.cellstream import plain_csv_cells
 from extract.reflow import region_to_blocks
 
@@ -45,67 +46,11 @@ def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFil
     lines = text_to_lines(to_halfwidth(text))  # ２０２２ -> 2022: digits are digits
     if not any(line.strip() for line in lines):
         raise InputError("no text in the file (only white space)")
-    lines, numbers = undouble_line_breaks(lines)
+    lines, numbers = own_line_breaks(lines)  # doubled or hard-wrapped breaks undone
     blocks = lines_to_blocks(join_vertical_labels(lines), name)
     if numbers is not None:
         renumber(blocks, numbers)
     return ExtractedFile(path=path, name=name, sha256=sha256, format="txt", blocks=blocks, encoding=encoding)
-
-
-def undouble_line_breaks(lines: list[str]) -> tuple[list[str], list[int] | None]:
-    """Text whose every line is followed by a blank one (a web page's paragraphs or a
-    table's cells copied with a blank line each) read as if single-spaced: a lone blank
-    line goes, a run of them stays as one. Returns the lines and, when it changed them,
-    each kept line's number in the file, so that provenance names the lines as printed."""
-    # a line holding only a tab is an empty cell (cell-per-line tables), not a blank line
-    gaps = []  # blank lines between two consecutive non-blank lines
-    run, seen = 0, False
-    for line in lines:
-        if _filled(line):
-            if seen:
-                gaps.append(run)
-            seen, run = True, 0
-        else:
-            run += 1
-    if len(gaps) < 6 or sum(1 for g in gaps if g >= 1) < 0.9 * len(gaps):
-        return lines, None  # single-spaced (a blank line is a break): as it is
-    lone = min(g for g in gaps if g >= 1)  # the spacing every line has; more is a break
-    out, numbers = [], []
-    k = 0
-    while k < len(lines):
-        if _filled(lines[k]):
-            out.append(lines[k])
-            numbers.append(k + 1)
-            k += 1
-            continue
-        j = k
-        while j < len(lines) and not _filled(lines[j]):
-            j += 1
-        if j - k > lone or k == 0 or j == len(lines):
-            out.append("")
-            numbers.append(k + 1)
-        k = j
-    return out, numbers
-
-
-def _filled(line: str) -> bool:
-    return bool(line.strip(" \u3000\r\n"))
-
-
-def renumber(blocks: list[Block], numbers: list[int]) -> None:
-    """Provenance lines counted in the undoubled text back to the file's own lines."""
-    def fix(prov: Provenance) -> None:
-        if prov.line is not None and 1 <= prov.line <= len(numbers):
-            prov.line = numbers[prov.line - 1]
-        if prov.line_end is not None and 1 <= prov.line_end <= len(numbers):
-            prov.line_end = numbers[prov.line_end - 1]
-
-    seen: set[int] = set()  # a Provenance shared by a block and its cell is moved once
-    for block in blocks:
-        for prov in (block.prov, *(c.prov for c in block.cells())):
-            if id(prov) not in seen:
-                seen.add(id(prov))
-                fix(prov)
 
 
 ONE_CHAR = re.compile(r"^[ \u3000]*[\u4e00-\u9fff][ \u3000]*$")

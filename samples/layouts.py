@@ -51,6 +51,8 @@ Layouts (`LAYOUTS`, name -> render function), and what each simulates:
   page's rows copied as paragraphs).
 - `cell_per_line_double`: `cell_per_line` with a blank line after every line,
   so that rows are apart by three (a table's cells copied as paragraphs).
+- `hard_wrapped`: `runon_lines` cut every `WRAP_COLUMNS` display columns, mid-word
+  and mid-cell (a fixed-width viewer's text copied with its line ends).
 - `traditional`: `grid` converted to traditional Chinese with OpenCC (`s2t`),
   only where the `opencc` module (PyPI `opencc-python-reimplemented`) is
   installed; `available_layouts()` leaves it out otherwise.
@@ -62,6 +64,7 @@ varies the optional cells (see `OPTIONAL`), for property tests.
 from __future__ import annotations
 
 import csv
+import unicodedata
 import io
 import sys
 from dataclasses import dataclass
@@ -345,6 +348,27 @@ def render_cell_per_line_double(report: Report) -> str:
     return _double_spaced(render_cell_per_line(report))
 
 
+WRAP_COLUMNS = 40  # a CJK character takes two
+
+
+def _hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
+    out = []
+    for line in text.split("\n"):
+        piece, width = "", 0
+        for ch in line:
+            w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+            if width + w > columns:
+                out.append(piece)
+                piece, width = "", 0
+            piece, width = piece + ch, width + w
+        out.append(piece)
+    return "\n".join(out)
+
+
+def render_hard_wrapped(report: Report) -> str:
+    return _hard_wrapped(render_runon_lines(report))
+
+
 def opencc_converter() -> Callable[[str], str] | None:
     try:
         from opencc import OpenCC
@@ -378,6 +402,7 @@ LAYOUTS: dict[str, Callable[[Report], str]] = {
     "ascii_punct": render_ascii_punct,
     "double_spaced": render_double_spaced,
     "cell_per_line_double": render_cell_per_line_double,
+    "hard_wrapped": render_hard_wrapped,
     "traditional": render_traditional,
 }
 

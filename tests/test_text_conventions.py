@@ -288,3 +288,58 @@ def test_paragraphs_apart_by_a_blank_line_stay_paragraphs():
     assert texts(ex(prose)) == [f"（{n}）第{n}段落的内容说明了一些情况。" for n in "一二三四五六七"]
     cells = "\t项目\n\t全年预算数\n\n\t办公经费\n\t12.5\n\n\t培训经费\n\t8.0\n\n\t印刷经费\n\t3.5\n"
     assert tables(ex(cells)) == tables(ex(cells.replace("\n", "\n\n")))
+
+
+# --- hard-wrapped text ---------------------------------------------------------------------------
+
+RUNON = (
+    "某县农业农村局2023年度项目支出绩效自评表\n"
+    "\n"
+    "项目名称高标准农田灌溉设施维护项目主管部门某县农业农村局实施单位某县农田水利服务站\n"
+    "一级指标二级指标三级指标年度指标值实际完成值分值得分\n"
+    "产出指标数量指标维护灌溉渠道长度≥26公里27.5公里2020\n"
+    "质量指标设施完好率≥92%93.1%2020\n"
+    "效益指标社会效益指标受益农户户数≥1800户1865户2020\n"
+    "满意度指标服务对象满意度指标受益农户满意度≥90%92%2018\n"
+)
+
+
+def _cut(text: str, columns: int) -> str:
+    out = []
+    for line in text.split("\n"):
+        piece, width = "", 0
+        for ch in line:
+            w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+            if width + w > columns:
+                out.append(piece)
+                piece, width = "", 0
+            piece, width = piece + ch, width + w
+        out.append(piece)
+    return "\n".join(out)
+
+
+def test_text_cut_at_a_fixed_width_is_joined_again_on_the_files_lines():
+    """A viewer's line ends every 36 columns, mid-word and mid-figure: the same blocks as the
+    text as typed, each starting on the file line it starts on."""
+    from extract.linebreaks import unwrap_fixed_width
+
+    wrapped = _cut(RUNON, 36)
+    joined, starts = unwrap_fixed_width(wrapped.split("\n"))
+    assert joined == RUNON.split("\n")
+    lines = wrapped.split("\n")
+    assert [lines[k - 1] for k in starts] == [_cut(line, 36).split("\n")[0] for line in RUNON.split("\n")]
+    assert tables(ex(wrapped)) == tables(ex(RUNON))
+    assert texts(ex(wrapped)) == texts(ex(RUNON))
+
+
+def test_text_of_its_own_widths_is_left_as_it_is():
+    """No cut without the evidence: a line wider than the rest, a space-aligned table, or
+    fewer than four lines at the widest (a short form) leave the lines alone."""
+    from extract.linebreaks import unwrap_fixed_width
+
+    wrapped = _cut(RUNON, 36).split("\n")
+    assert unwrap_fixed_width(wrapped + ["这一行比其余各行都要长得多，它说明这段文字的行宽是作者自己定的，并非阅读器截断"])[1] is None
+    aligned = ["项目          年初预算数    全年预算数", "办公经费      12.50         12.50",
+               "培训经费      8.00          7.60", "印刷经费      3.50          3.50", "差旅经费      6.20          6.20"]
+    assert unwrap_fixed_width(aligned)[1] is None
+    assert unwrap_fixed_width(_cut(RUNON.split("\n")[2], 36).split("\n"))[1] is None
