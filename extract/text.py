@@ -20,6 +20,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from extract.decode import decode_bytes
+from normalize.script import has_pinyin, looks_traditional, strip_pinyin, to_simplified
 from normalize.text import to_halfwidth
 from extract.errors import InputError
 from extract.headings import heading_level, is_page_number, looks_like_title
@@ -43,7 +44,7 @@ def extract(data: bytes, name: str, path: str, sha256: str, fmt: str = "txt") ->
 
 def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFile:
     text, encoding = decode_bytes(data)
-    lines = text_to_lines(to_halfwidth(text))  # ２０２２ -> 2022: digits are digits
+    lines = text_to_lines(as_simplified(to_halfwidth(text)))  # ２０２２ -> 2022: digits are digits
     if not any(line.strip() for line in lines):
         raise InputError("no text in the file (only white space)")
     lines, numbers = own_line_breaks(lines)  # doubled or hard-wrapped breaks undone
@@ -51,6 +52,17 @@ def extract_text(data: bytes, name: str, path: str, sha256: str) -> ExtractedFil
     if numbers is not None:
         renumber(blocks, numbers)
     return ExtractedFile(path=path, name=name, sha256=sha256, format="txt", blocks=blocks, encoding=encoding)
+
+
+def as_simplified(text: str) -> str:
+    """Pinyin glosses out and traditional characters as simplified, before any table is
+    read: the header words that find a pasted table's columns (一级指标, 年初预算数) are
+    simplified ones, and 一級指標 would leave a run-on table unread. Characters are
+    converted one by one, so the lines keep their breaks (normalize/script.py)."""
+    sample = text[:20000]
+    if has_pinyin(sample):
+        text = strip_pinyin(text)
+    return to_simplified(text) if looks_traditional(sample) else text
 
 
 ONE_CHAR = re.compile(r"^[ \u3000]*[\u4e00-\u9fff][ \u3000]*$")

@@ -56,6 +56,8 @@ Layouts (`LAYOUTS`, name -> render function), and what each simulates:
 - `traditional`: `grid` converted to traditional Chinese with OpenCC (`s2t`),
   only where the `opencc` module (PyPI `opencc-python-reimplemented`) is
   installed; `available_layouts()` leaves it out otherwise.
+- `traditional_runon`: `runon_lines` in traditional characters (the same module):
+  the header words that find a run-on table's columns must be read as simplified.
 
 Every layout starts with the title line `2023年度项目支出绩效自评表` and a blank
 line (inside the chrome for `chrome`). `build_report(blank=..., filler=...)`
@@ -384,6 +386,13 @@ def render_traditional(report: Report) -> str:
     return convert(render_grid(report))
 
 
+def render_traditional_runon(report: Report) -> str:
+    convert = opencc_converter()
+    if convert is None:
+        raise RuntimeError("the traditional layout needs the opencc module (pip install opencc-python-reimplemented)")
+    return convert(render_runon_lines(report))
+
+
 LAYOUTS: dict[str, Callable[[Report], str]] = {
     "grid": render_grid,
     "tsv_merged_dropped": render_tsv_merged_dropped,
@@ -404,12 +413,13 @@ LAYOUTS: dict[str, Callable[[Report], str]] = {
     "cell_per_line_double": render_cell_per_line_double,
     "hard_wrapped": render_hard_wrapped,
     "traditional": render_traditional,
+    "traditional_runon": render_traditional_runon,
 }
 
 
 def available_layouts() -> list[str]:
     """LAYOUTS less those whose optional package is missing."""
-    return [n for n in LAYOUTS if n != "traditional" or opencc_converter() is not None]
+    return [n for n in LAYOUTS if not n.startswith("traditional") or opencc_converter() is not None]
 
 
 def render(layout: str, report: Report | None = None) -> str:
