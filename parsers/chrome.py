@@ -44,7 +44,10 @@ STRONG_LABELS = (
 )
 # Labels that are chrome only beside other chrome (alone they may start a real line).
 WEAK_LABELS = ("来源", "日期", "作者", "标题", "文号", "编辑", "阅读", "字体", "收藏", "打印", "时间", "有效性", "时效性",
-               "有效期限")
+               "有效期限", "主办单位", "承办单位", "协办单位", "维护单位", "技术支持", "联系我们")
+# A site's footer: its registration numbers and rights, anywhere in a short line.
+FOOTER = re.compile(r"ICP\s*备|公网安备|网站标识码|网站地图|版权所有|Copyright|©")
+_FOOTER_HINTS = ("ICP", "备", "标识码", "网站地图", "版权所有", "Copyright", "©")
 # Sharing-site file facts, chrome only in a file that shows sharing-site chrome.
 SHARE_LABELS = ("ID", "大小", "页数", "格式", "类型", "上传者", "上传时间", "下载次数", "贡献者", "时间")
 PUBLISHER_LABELS = ("发布机构", "发文机构", "制发机构", "文章来源", "信息来源", "所属机构", "来源")
@@ -194,6 +197,8 @@ def _is_chrome(text: str, hints: ChromeHints, in_zone: bool, share_site: bool) -
             if name not in hints.file_titles:
                 hints.file_titles.append(name)
         return True
+    if len(s) <= 160 and any(w in s for w in _FOOTER_HINTS) and FOOTER.search(s):
+        return True
     m = SITE_BANNER.match(s)
     if m:
         hints.site_owner = hints.site_owner or m.group("owner")
@@ -258,6 +263,10 @@ def strip_chrome(blocks: list[Block]) -> tuple[list[Block], ChromeHints]:
         if block.kind == "table":
             new_rows, dropped, changed = [], 0, False
             for row in block.rows:
+                # a chrome line the table reader ran into a cell (`【字体:大 中 小】` over the
+                # form's title, one cell): that line goes, the rest of the cell is content
+                row, lead_changed = _strip_lead_chrome(row, hints, in_zone, share_site)
+                changed = changed or lead_changed
                 row_text = " | ".join(c.text.strip() for c in row if c.text.strip())
                 if row_text and (_is_chrome(row_text, hints, in_zone, share_site)
                                  or tips and TIP_LINE.match(row_text) and TIP_WORDS.search(row_text)):
@@ -301,6 +310,20 @@ def strip_chrome(blocks: list[Block]) -> tuple[list[Block], ChromeHints]:
 def _note_value(hints: ChromeHints, label: str, line: str) -> None:
     value = line.lstrip("-–—•· \t").strip()
     _note(hints, f"{label}:{value}")
+
+
+def _strip_lead_chrome(row: list[Cell], hints: ChromeHints, in_zone: bool,
+                       share_site: bool) -> tuple[list[Cell], bool]:
+    """A cell whose first line is page chrome and whose other lines are not loses that line."""
+    out, changed = [], False
+    for cell in row:
+        lines = cell.text.split("\n")
+        if len(lines) > 1 and lines[0].strip() and "".join(lines[1:]).strip() \
+                and _is_chrome(lines[0], hints, in_zone, share_site):
+            cell = replace(cell, text="\n".join(lines[1:]))
+            changed = True
+        out.append(cell)
+    return out, changed
 
 
 def _strip_file_lines(row: list[Cell], hints: ChromeHints) -> list[Cell]:

@@ -61,6 +61,44 @@ def test_portal_chrome_goes_and_the_document_keeps_its_own_title():
     assert (doc.staffing.actual, doc.staffing.subordinate_units, doc.staffing.internal_units) == (58, 4, 7)
 
 
+RUNON_FORM_IN_A_PAGE = """【字体：大 中 小】【打印本页】
+2023年度项目支出绩效自评表 | 项目名称 | 乡村公路养护项目 | 主管部门 | 青禾县交通运输局 | 实施单位 | 青禾县公路养护中心 |
+项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+年度资金总额 | 120.00 | 120.00 | 114.00 | 10 | 95.00% | 9.5 |
+一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+产出指标 | 数量指标 | 养护公路里程 | ≥80公里 | 82公里 | 20 | 20 |
+总分 | 100 | 92.5 | 自评等级 | 优 |
+主办单位：青禾县人民政府办公室  网站标识码：0000000000  蜀ICP备00000000号
+"""
+
+
+def test_chrome_run_into_a_run_on_form_goes_and_the_form_keeps_its_head():
+    """A widget line the table reader ran into the form's first cell, and a site footer after
+    the form: neither is read, and the form's own head (title, unit, score) is."""
+    docs = parse(RUNON_FORM_IN_A_PAGE)
+    assert len(docs) == 1
+    doc = docs[0]
+    assert doc.project == "乡村公路养护项目"
+    assert doc.org_name == "青禾县公路养护中心"
+    assert (doc.evaluation.total_score, doc.evaluation.grade) == (92.5, "excellent")
+    kept = [t for ind in doc.indicators for t in (ind.name, ind.actual and ind.actual.text) if t]
+    kept += [text for text, _ in doc.unclaimed]
+    assert not any("主办单位" in t or "标识码" in t or "ICP" in t for t in kept)
+
+
+def test_a_chrome_line_run_into_a_cell_goes_and_the_cell_stays():
+    """`【字体:大 中 小】` pasted over the form's title, one cell: the line goes, the title stays."""
+    from extract.ir import Block, Cell
+
+    prov = Provenance(file="x.txt", line=1)
+    row = [Cell("【字体：大 中 小】【打印本页】\n2023年度项目支出绩效自评表", prov), Cell("项目名称", prov),
+           Cell("乡村公路养护项目", prov)]
+    out, _ = strip_chrome([Block(kind="paragraph", prov=prov, text="首页 > 政务公开 > 财政信息"),
+                           Block(kind="table", prov=prov, rows=[row])])
+    assert [[c.text for c in r] for b in out if b.kind == "table" for r in b.rows] == [
+        ["2023年度项目支出绩效自评表", "项目名称", "乡村公路养护项目"]]
+
+
 def test_chrome_hints_say_who_published_and_when_it_was_written():
     text = """索  引  号 00123-4/2024-00077 主题分类 部门文件
 发文字号 制发机构
