@@ -81,6 +81,9 @@ def header_word_count(text: str, enough: int = 3) -> int:
     return n
 
 
+_BRACKET_NOTE = re.compile(r"[（(][^()（）]{1,20}[)）]")
+
+
 def looks_run_on(text: str) -> bool:
     """A line holding several header or level words run together (a header, or a long run-on page)."""
     if rule_header(text) is not None:
@@ -88,7 +91,9 @@ def looks_run_on(text: str) -> bool:
     words = _words().findall(text)
     if len(words) < 4:
         return False
-    return len(text) >= 60 or sum(len(w) for w in words) >= 0.6 * len(text.replace(" ", ""))
+    # a header cell's note in brackets (`指标值(包含数字及文字描述)`, `(万元)`) is no content
+    core = _BRACKET_NOTE.sub("", text).replace(" ", "")
+    return len(text) >= 60 or sum(len(w) for w in words) >= 0.6 * len(core)
 
 
 def split_run_on(text: str, line: int) -> list[StreamCell]:

@@ -289,3 +289,13 @@ def test_an_indicators_explanation_is_never_its_target():
             "效益指标 | 社会效益指标 | 群众知晓率 | 反映政策知晓情况 | ≥90% |"]
     table = grid("\n".join(rows))[0]
     assert table[3][3:] == ["反映能耗比上年下降情况", ""]
+
+
+def test_a_run_on_header_with_a_note_in_brackets_is_a_header():
+    """`指标值(含计量单位及文字说明)`: a header cell's bracketed note is no content, so the line is
+    still mostly header words, and the run-on table under it is read."""
+    from extract.runon_cells import looks_run_on
+
+    assert looks_run_on("一级指标二级指标三级指标指标值(含计量单位及文字说明)")
+    assert looks_run_on("绩效指标一级指标二级指标三级指标指标值（填写数字或文字说明）")
+    assert not looks_run_on("本单位对一级指标和二级指标进行了梳理(见附表)，三级指标指标值另行说明。")
