@@ -16,7 +16,7 @@ from functools import lru_cache
 # Common characters that exist only in traditional writing: a cheap first test,
 # so that the converter runs on no simplified text at all.
 TRADITIONAL_ONLY = frozenset(
-    "這個們來時會對說與為國際發經濟開關點體學處應實現項產數質標滿預算執續預縣區鎮鄉務機財經費計劃務價"
+    "這個們來時會對說與為國際發經濟開關點體學處應實現項產數質標滿預執續預縣區鎮鄉務機財經費計劃務價"
     "單門員編職責預務環專業業績導讀認證議論設備進運農歷補資額總結構態興響衛醫療護劑級類監樣據張幾")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 _TRADITIONAL_RE = re.compile("[" + re.escape("".join(sorted(set(TRADITIONAL_ONLY)))) + "]")

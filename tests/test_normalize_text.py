@@ -84,3 +84,16 @@ def test_chinese_to_int():
 @given(st.integers(min_value=0, max_value=10**6))
 def test_parse_number_arabic_roundtrip(n):
     assert parse_number(str(n)) == float(n)
+
+
+def test_the_traditional_only_characters_are_traditional_only():
+    """Each character of the cheap first test has a simplified form of its own: one that is
+    written the same in both (算 of 预算) would send every simplified report to the converter."""
+    from opencc import OpenCC
+
+    from normalize.script import TRADITIONAL_ONLY, looks_traditional
+
+    t2s = OpenCC("t2s")
+    assert [c for c in sorted(TRADITIONAL_ONLY) if t2s.convert(c) == c] == []
+    assert not looks_traditional("部门整体支出绩效自评报告：年初预算数、全年预算数、全年执行数均已填报。" * 5)
+    assert looks_traditional("部門整體支出績效自評報告：年初預算數、全年預算數、全年執行數均已填報。" * 5)
