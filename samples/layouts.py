@@ -30,6 +30,8 @@ Layouts (`LAYOUTS`, name -> render function), and what each simulates:
   line holding only `|`, and no mark at all where a row ends.
 - `pipe_rows_no_lead`: `a | b | c |` rows, no leading bar, empty cells kept.
 - `pipe_rows_full`: `| a | b | c |` rows (Markdown-like), empty cells kept.
+- `pipe_merged_dropped`: `| a | b | c |` rows, a merged cell only in its first row,
+  the rows below it shorter and shifted left (a web table's merged cells copied as bars).
 - `pipe_wrapped`: like `pipe_rows_full`, but every cell longer than
   `WRAP_AT` characters is broken in its middle onto a second line, whose other
   cells are empty (a narrow-column PDF table converted to pipes).
@@ -268,6 +270,10 @@ def _wrap(text: str) -> tuple[str, str]:
     return text[:mid], text[mid:]
 
 
+def render_pipe_merged_dropped(report: Report) -> str:
+    return _head(report) + "".join("| " + " | ".join(_dropped(r)) + " |\n" for r in report.rows)
+
+
 def render_pipe_wrapped(report: Report) -> str:
     out = []
     for r in report.rows:
@@ -401,6 +407,7 @@ LAYOUTS: dict[str, Callable[[Report], str]] = {
     "trailing_bar": render_trailing_bar,
     "pipe_rows_no_lead": render_pipe_rows_no_lead,
     "pipe_rows_full": render_pipe_rows_full,
+    "pipe_merged_dropped": render_pipe_merged_dropped,
     "pipe_wrapped": render_pipe_wrapped,
     "csv": render_csv,
     "spaces": render_spaces,
