@@ -359,7 +359,8 @@ def render_cell_per_line_double(report: Report) -> str:
 WRAP_COLUMNS = 40  # a CJK character takes two
 
 
-def _hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
+def hard_wrap(text: str, columns: int = WRAP_COLUMNS) -> str:
+    """Every line cut where the next character would pass `columns` display columns."""
     out = []
     for line in text.split("\n"):
         piece, width = "", 0
@@ -374,7 +375,7 @@ def _hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
 
 
 def render_hard_wrapped(report: Report) -> str:
-    return _hard_wrapped(render_runon_lines(report))
+    return hard_wrap(render_runon_lines(report))
 
 
 def opencc_converter() -> Callable[[str], str] | None:

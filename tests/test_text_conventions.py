@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 import extract
 from extract.errors import InputError
 from extract.text import extract_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def ex(text: str | bytes, name: str = "t.txt"):
@@ -305,17 +310,13 @@ RUNON = (
 
 
 def _cut(text: str, columns: int) -> str:
-    out = []
-    for line in text.split("\n"):
-        piece, width = "", 0
-        for ch in line:
-            w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-            if width + w > columns:
-                out.append(piece)
-                piece, width = "", 0
-            piece, width = piece + ch, width + w
-        out.append(piece)
-    return "\n".join(out)
+    """The layouts' fixed-width cut (samples/layouts.py `hard_wrap`): one definition for both."""
+    name = "jixiao_sample_layouts"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / "layouts.py")
+        sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look it up by name
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name].hard_wrap(text, columns)
 
 
 def test_text_cut_at_a_fixed_width_is_joined_again_on_the_files_lines():
